@@ -1,0 +1,22 @@
+"""Data that ships with ieegrep, and data it can make.
+
+- :func:`sample_path`: a small real iEEG-BIDS dataset bundled in the package
+  (sEEG + ECoG from mne-misc-data, BSD-3-Clause).
+- :func:`make_synthetic_bids`: writes a realistic simulated sEEG dataset on real
+  Brain Treebank electrode layouts, with task effects planted by region.
+- :func:`load_btbank_layout`: the bundled real electrode layouts (MIT).
+"""
+
+from .layouts import load_btbank_layout, shaft_targets, target_agreement
+from .sample import sample_path
+from .simulator import PLANTED_EFFECTS, make_synthetic_bids, planted_effects
+
+__all__ = [
+    "sample_path",
+    "make_synthetic_bids",
+    "planted_effects",
+    "PLANTED_EFFECTS",
+    "load_btbank_layout",
+    "shaft_targets",
+    "target_agreement",
+]

@@ -1,0 +1,45 @@
+"""Shared fixtures: the real data beside the repository, and copies to corrupt."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ieegrep.datasets import sample_path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("IEEGREP_SHARED", REPO.parent / "shared"))
+
+
+def pytest_collection_modifyitems(config, items):
+    if (SHARED / "data").is_dir():
+        return
+    skip = pytest.mark.skip(reason=f"needs the shared data folder ({SHARED})")
+    for item in items:
+        if "shared" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The read-only ``../shared`` folder (tests using it carry the ``shared`` mark)."""
+    if not (SHARED / "data").is_dir():
+        pytest.skip(f"needs the shared data folder ({SHARED})")
+    return SHARED
+
+
+@pytest.fixture
+def sample_copy(tmp_path) -> Path:
+    """A writable copy of the bundled real sample, to damage in a test."""
+    root = tmp_path / "sample"
+    shutil.copytree(sample_path(), root)
+    return root
+
+
+@pytest.fixture
+def seeg_dir(sample_copy) -> Path:
+    """The ``ieeg`` folder of the sEEG recording (sub-01) in a writable copy."""
+    return sample_copy / "sub-01" / "ieeg"

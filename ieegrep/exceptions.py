@@ -66,15 +66,33 @@ def _format(problem: str, file=None, field=None, value=None, fix=None) -> str:
 
 
 class _Described:
-    """Mixin storing the four parts of a message as attributes."""
+    """Mixin: build the message from its four parts and keep them as attributes."""
 
-    def _describe(self, problem, file, field, value, fix) -> str:
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: Any = None,
+        field: str | None = None,
+        value: Any = None,
+        fix: str | None = None,
+    ) -> None:
         self.problem = problem
         self.file = None if file is None else os.fspath(file)
         self.field = field
         self.value = value
         self.fix = fix
-        return _format(problem, file, field, value, fix)
+        super().__init__(_format(problem, file, field, value, fix))
+
+    def __reduce__(self):  # keep errors picklable (joblib, multiprocessing)
+        return (
+            _rebuild,
+            (type(self), self.problem, self.file, self.field, self.value, self.fix),
+        )
+
+
+def _rebuild(cls, problem, file, field, value, fix):
+    return cls(problem, file=file, field=field, value=value, fix=fix)
 
 
 class IeegrepError(_Described, Exception):
@@ -98,27 +116,6 @@ class IeegrepError(_Described, Exception):
     problem, file, field, value, fix
         The parts of the message, for programs that handle the error.
     """
-
-    def __init__(
-        self,
-        problem: str,
-        *,
-        file: Any = None,
-        field: str | None = None,
-        value: Any = None,
-        fix: str | None = None,
-    ) -> None:
-        super().__init__(self._describe(problem, file, field, value, fix))
-
-    def __reduce__(self):  # keep errors picklable (joblib, multiprocessing)
-        return (
-            _rebuild,
-            (type(self), self.problem, self.file, self.field, self.value, self.fix),
-        )
-
-
-def _rebuild(cls, problem, file, field, value, fix):
-    return cls(problem, file=file, field=field, value=value, fix=fix)
 
 
 class InvalidParameterError(IeegrepError, ValueError):
@@ -201,17 +198,6 @@ class IeegrepWarning(_Described, UserWarning):
 
     Takes the same arguments as :class:`IeegrepError`.
     """
-
-    def __init__(
-        self,
-        problem: str,
-        *,
-        file: Any = None,
-        field: str | None = None,
-        value: Any = None,
-        fix: str | None = None,
-    ) -> None:
-        super().__init__(self._describe(problem, file, field, value, fix))
 
 
 class MissingElectrodesWarning(IeegrepWarning):

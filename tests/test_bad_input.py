@@ -71,6 +71,14 @@ def load(folder, **kwargs):
     return load_recording(folder / EDF, **kwargs)
 
 
+def edit_json(path, drop=(), **changes):
+    content = json.loads(path.read_text())
+    content.update(changes)
+    for key in drop:
+        del content[key]
+    path.write_text(json.dumps(content))
+
+
 # 1
 def test_missing_dataset(tmp_path):
     with pytest.raises(DatasetNotFoundError) as info:
@@ -172,10 +180,7 @@ def test_non_numeric_coordinate(seeg_dir):
 # 10
 def test_unknown_coordinate_space(seeg_dir):
     only_one_space(seeg_dir)
-    path = seeg_dir / COORDSYSTEM
-    content = json.loads(path.read_text())
-    content["iEEGCoordinateSystem"] = "Talairach"
-    path.write_text(json.dumps(content))
+    edit_json(seeg_dir / COORDSYSTEM, iEEGCoordinateSystem="Talairach")
     with pytest.warns(UnsupportedSpaceWarning) as record:
         rec = load(seeg_dir)
     explains(record[0].message, file=seeg_dir / ELECTRODES, field="iEEGCoordinateSystem",
@@ -186,8 +191,7 @@ def test_unknown_coordinate_space(seeg_dir):
 # 11
 def test_subject_space_without_segmentation(seeg_dir):
     only_one_space(seeg_dir)
-    path = seeg_dir / COORDSYSTEM
-    path.write_text(json.dumps({"iEEGCoordinateSystem": "ACPC", "iEEGCoordinateUnits": "m"}))
+    edit_json(seeg_dir / COORDSYSTEM, iEEGCoordinateSystem="ACPC")
     with pytest.warns(UnsupportedSpaceWarning) as record:
         load(seeg_dir)
     explains(record[0].message, field="iEEGCoordinateSystem", value="ACPC")
@@ -243,9 +247,7 @@ def test_corrupt_signal_file(seeg_dir, damage):
 # 16
 def test_sampling_rate_mismatch(seeg_dir):
     path = seeg_dir / SIDECAR
-    content = json.loads(path.read_text())
-    content["SamplingFrequency"] = 2048
-    path.write_text(json.dumps(content))
+    edit_json(path, SamplingFrequency=2048)
     with pytest.raises(SidecarMismatchError) as info:
         load(seeg_dir)
     explains(info.value, file=path, field="SamplingFrequency", value="2048")
@@ -291,10 +293,7 @@ def test_channels_file_lists_other_channels(seeg_dir):
 # 21
 def test_unknown_units(seeg_dir):
     only_one_space(seeg_dir)
-    path = seeg_dir / COORDSYSTEM
-    content = json.loads(path.read_text())
-    content["iEEGCoordinateUnits"] = "inches"
-    path.write_text(json.dumps(content))
+    edit_json(seeg_dir / COORDSYSTEM, iEEGCoordinateUnits="inches")
     with pytest.raises(CoordinateSystemError) as info:
         load(seeg_dir)
     explains(info.value, file=seeg_dir / ELECTRODES, field="iEEGCoordinateUnits",
@@ -304,10 +303,7 @@ def test_unknown_units(seeg_dir):
 # 22
 def test_units_that_look_wrong(seeg_dir):
     only_one_space(seeg_dir)
-    path = seeg_dir / COORDSYSTEM
-    content = json.loads(path.read_text())
-    content["iEEGCoordinateUnits"] = "mm"  # values are in metres
-    path.write_text(json.dumps(content))
+    edit_json(seeg_dir / COORDSYSTEM, iEEGCoordinateUnits="mm")  # values are in metres
     with pytest.warns(SuspiciousCoordinatesWarning) as record:
         load(seeg_dir)
     explains(record[0].message, field="iEEGCoordinateUnits", value="mm")
@@ -354,9 +350,7 @@ def test_recording_file_missing(seeg_dir):
 # 27
 def test_missing_power_line_frequency(seeg_dir):
     path = seeg_dir / SIDECAR
-    content = json.loads(path.read_text())
-    del content["PowerLineFrequency"]
-    path.write_text(json.dumps(content))
+    edit_json(path, drop=["PowerLineFrequency"])
     with pytest.warns(IeegrepWarning) as record:
         rec = load(seeg_dir)
     sidecar = [w.message for w in record if isinstance(w.message, SidecarWarning)]

@@ -41,29 +41,41 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 def _print_regions(recording: Recording, level: str, width: int = 100) -> None:
     provenance = recording.provenance
     print(f"  {recording.summary().splitlines()[0].split(': ', 1)[1]}")
-    print(f"  regions from {provenance['region_source']}; space {provenance['space']}"
-          + (f" ({provenance['space_note']})" if provenance.get("space_note") else ""))
+    print(
+        f"  regions from {provenance['region_source']}; space {provenance['space']}"
+        + (f" ({provenance['space_note']})" if provenance.get("space_note") else "")
+    )
     table = recording.channels_per_region(level)
     known = table[table[level] != UNKNOWN]
     if len(known):
         name_width = max(len(level), *(len(str(v)) for v in known[level]))
         print(f"  {level:<{name_width}}  hemi  n    channels")
         for row in known.itertuples(index=False):
-            channels = textwrap.shorten(row.channels, width=max(20, width - name_width - 16),
-                                        placeholder=" ...")
-            print(f"  {getattr(row, level):<{name_width}}  {row.hemisphere:<4}  "
-                  f"{row.n_channels:<3}  {channels}")
+            channels = textwrap.shorten(
+                row.channels, width=max(20, width - name_width - 16), placeholder=" ..."
+            )
+            print(
+                f"  {getattr(row, level):<{name_width}}  {row.hemisphere:<4}  "
+                f"{row.n_channels:<3}  {channels}"
+            )
     unknown = recording.unknown_channels
-    print(f"  Unknown ({len(unknown)}): "
-          + (textwrap.shorten(", ".join(unknown), width=width, placeholder=" ...") or "none"))
+    print(
+        f"  Unknown ({len(unknown)}): "
+        + (textwrap.shorten(", ".join(unknown), width=width, placeholder=" ...") or "none")
+    )
 
 
 def _table(recordings: list[Recording]) -> pd.DataFrame:
     frames = []
     for rec in recordings:
         frame = rec.electrodes.copy()
-        ids = {"recording": rec.name, "subject": rec.subject, "session": rec.session,
-               "task": rec.task, "run": rec.bids_path.run}
+        ids = {
+            "recording": rec.name,
+            "subject": rec.subject,
+            "session": rec.session,
+            "task": rec.task,
+            "run": rec.bids_path.run,
+        }
         for position, (key, value) in enumerate(ids.items()):
             frame.insert(position, key if key not in frame.columns else f"{key}_", value)
         frames.append(frame)
@@ -75,8 +87,13 @@ def _load_and_print(root, args) -> list[Recording]:
     recordings = []
     for path in find_recordings(root, subject=args.subject, session=args.session, task=args.task):
         print(f"\n{path.basename}", flush=True)
-        recording = load_recording(path, atlas=args.atlas, space=args.space, radius=args.radius,
-                                   ecog_radius=args.ecog_radius)
+        recording = load_recording(
+            path,
+            atlas=args.atlas,
+            space=args.space,
+            radius=args.radius,
+            ecog_radius=args.ecog_radius,
+        )
         _print_regions(recording, args.level)
         recordings.append(recording)
     return recordings
@@ -133,16 +150,34 @@ def _cmd_demo(args) -> int:
 
 
 def _add_common(parser, *, subject=True):
-    parser.add_argument("--atlas", default="desikan-killiany",
-                        help=f"atlas: {', '.join(available_atlases())} (default: %(default)s)")
-    parser.add_argument("--space", default=None,
-                        help="electrodes.tsv space to use when several exist (default: MNI first)")
-    parser.add_argument("--radius", type=float, default=DEFAULT_RADIUS_MM,
-                        help="search radius for sEEG/DBS contacts, mm (default: %(default)s)")
-    parser.add_argument("--ecog-radius", type=float, default=ECOG_RADIUS_MM,
-                        help="search radius for ECoG contacts, mm (default: %(default)s)")
-    parser.add_argument("--level", choices=("region", "lobe"), default="region",
-                        help="group channels by atlas region or lobe (default: %(default)s)")
+    parser.add_argument(
+        "--atlas",
+        default="desikan-killiany",
+        help=f"atlas: {', '.join(available_atlases())} (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--space",
+        default=None,
+        help="electrodes.tsv space to use when several exist (default: MNI first)",
+    )
+    parser.add_argument(
+        "--radius",
+        type=float,
+        default=DEFAULT_RADIUS_MM,
+        help="search radius for sEEG/DBS contacts, mm (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--ecog-radius",
+        type=float,
+        default=ECOG_RADIUS_MM,
+        help="search radius for ECoG contacts, mm (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--level",
+        choices=("region", "lobe"),
+        default="region",
+        help="group channels by atlas region or lobe (default: %(default)s)",
+    )
     if subject:
         parser.add_argument("--subject", nargs="+", help="only these subjects")
         parser.add_argument("--session", nargs="+", help="only these sessions")
@@ -161,8 +196,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="run the main job on the bundled real sample")
-    demo.add_argument("--output", default="ieegrep-demo",
-                      help="folder for the figures and the table (default: %(default)s)")
+    demo.add_argument(
+        "--output",
+        default="ieegrep-demo",
+        help="folder for the figures and the table (default: %(default)s)",
+    )
     demo.add_argument("--no-plot", action="store_true", help="do not draw figures")
     _add_common(demo, subject=False)
     demo.set_defaults(func=_cmd_demo)

@@ -205,4 +205,3 @@ def shaft_neighbours(names: Sequence[str], shafts: Sequence[str] | None = None) 
     table["previous"] = previous
     table["next"] = following
     return table.set_index("name")
-

@@ -26,9 +26,7 @@ def test_shaft_targets(shaft, targets):
     assert shaft_targets(shaft) == targets
 
 
-@pytest.mark.parametrize(
-    "atlas, minimum", [("desikan-killiany", 0.6), ("destrieux", 0.7)]
-)
+@pytest.mark.parametrize("atlas, minimum", [("desikan-killiany", 0.6), ("destrieux", 0.7)])
 def test_brain_treebank_targets_agree(atlas, minimum):
     table = target_agreement(atlas)
     assert len(table) == 207  # 69 target shafts x 3 deepest contacts
@@ -43,14 +41,20 @@ def test_brain_treebank_targets_agree(atlas, minimum):
 
 @pytest.mark.shared
 def test_fsaverage_target_shafts(shared):
-    path = shared / "data" / "mne_misc_2020" / "seeg_fsaverage" / \
-        "sample_seeg_electrodes_fsaverage.tsv"
+    path = (
+        shared
+        / "data"
+        / "mne_misc_2020"
+        / "seeg_fsaverage"
+        / "sample_seeg_electrodes_fsaverage.tsv"
+    )
     table = pd.read_csv(path, sep="\t", index_col=0)
     parsed = parse_contact_names(table["name"])
     table["shaft"], table["number"] = parsed["shaft"].values, parsed["contact"].values
     deepest = table.sort_values("number").groupby("shaft").head(1).set_index("shaft")
-    labels = Atlas.load("desikan-killiany").label(deepest[["R", "A", "S"]].to_numpy(),
-                                                  space="fsaverage")
+    labels = Atlas.load("desikan-killiany").label(
+        deepest[["R", "A", "S"]].to_numpy(), space="fsaverage"
+    )
     found = dict(zip(deepest.index, labels))
     assert found["LAMY"] == "Left-Amygdala"
     assert found["RAHP"] == "Right-Hippocampus"

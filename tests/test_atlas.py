@@ -52,8 +52,13 @@ def test_bundled_parcellations_complete(dk, destrieux):
         assert lobe_of(name) in CORTICAL, name
         assert hemisphere_of(name) in ("L", "R")
     for atlas in (dk, destrieux):
-        for deep in ("Left-Hippocampus", "Right-Amygdala", "Left-Putamen",
-                     "Left-Cerebral-White-Matter", "Left-Inf-Lat-Vent"):
+        for deep in (
+            "Left-Hippocampus",
+            "Right-Amygdala",
+            "Left-Putamen",
+            "Left-Cerebral-White-Matter",
+            "Left-Inf-Lat-Vent",
+        ):
             assert deep in atlas.names
     assert not dk.volume.flags.writeable
 

@@ -183,8 +183,12 @@ def test_unknown_coordinate_space(seeg_dir):
     edit_json(seeg_dir / COORDSYSTEM, iEEGCoordinateSystem="Talairach")
     with pytest.warns(UnsupportedSpaceWarning) as record:
         rec = load(seeg_dir)
-    explains(record[0].message, file=seeg_dir / ELECTRODES, field="iEEGCoordinateSystem",
-             value="Talairach")
+    explains(
+        record[0].message,
+        file=seeg_dir / ELECTRODES,
+        field="iEEGCoordinateSystem",
+        value="Talairach",
+    )
     assert (rec.electrodes["region"] == "Unknown").all()
 
 
@@ -296,8 +300,7 @@ def test_unknown_units(seeg_dir):
     edit_json(seeg_dir / COORDSYSTEM, iEEGCoordinateUnits="inches")
     with pytest.raises(CoordinateSystemError) as info:
         load(seeg_dir)
-    explains(info.value, file=seeg_dir / ELECTRODES, field="iEEGCoordinateUnits",
-             value="inches")
+    explains(info.value, file=seeg_dir / ELECTRODES, field="iEEGCoordinateUnits", value="inches")
 
 
 # 22
@@ -420,3 +423,11 @@ def test_nothing_written_while_reading(seeg_dir):
     after = {p: p.stat().st_mtime_ns for p in seeg_dir.parent.parent.rglob("*") if p.is_file()}
     assert after == before
 
+
+# 32
+def test_unsupported_signal_format(seeg_dir):
+    target = seeg_dir / "sub-01_task-rest_acq-seeg_ieeg.nwb"
+    (seeg_dir / EDF).rename(target)
+    with pytest.raises(CorruptRecordingError) as info:
+        load_recording(target)
+    explains(info.value, file=target, field="format", value=".nwb")

@@ -72,8 +72,10 @@ def test_seeg_electrode_table(seeg):
     assert table["name"].tolist() == [
         c for c, t in zip(seeg.raw.ch_names, seeg.raw.get_channel_types()) if t == "seeg"
     ]
-    tsv = pd.read_csv(sample_path() / "sub-01" / "ieeg" /
-                      "sub-01_acq-seeg_space-fsaverage_electrodes.tsv", sep="\t")
+    tsv = pd.read_csv(
+        sample_path() / "sub-01" / "ieeg" / "sub-01_acq-seeg_space-fsaverage_electrodes.tsv",
+        sep="\t",
+    )
     for column in tsv.columns:  # every column of electrodes.tsv is kept
         assert column in table.columns
     tsv = tsv[tsv["name"].isin(table["name"])]
@@ -103,15 +105,17 @@ def test_space_choice_is_deterministic_and_reported(seeg):
 
 def test_region_columns_win_and_are_reported():
     rec = load_recording(sample_path() / "sub-01" / "ieeg" / SEEG, space="Other")
-    tsv = pd.read_csv(sample_path() / "sub-01" / "ieeg" /
-                      "sub-01_acq-seeg_space-Other_electrodes.tsv", sep="\t").set_index("name")
+    tsv = pd.read_csv(
+        sample_path() / "sub-01" / "ieeg" / "sub-01_acq-seeg_space-Other_electrodes.tsv", sep="\t"
+    ).set_index("name")
     table = rec.electrodes.set_index("name")
     assert rec.provenance["region_source"] == "electrodes.tsv column 'desikan_killiany'"
     assert (table["region"] == tsv.loc[table.index, "desikan_killiany"]).all()
     assert table.loc["L'4", "lobe"] == "frontal"
     assert table.loc["L'1", "hemisphere"] == "R"  # from the label Right-Cerebral-White-Matter
-    destrieux = load_recording(sample_path() / "sub-01" / "ieeg" / SEEG, atlas="destrieux",
-                               space="Other")
+    destrieux = load_recording(
+        sample_path() / "sub-01" / "ieeg" / SEEG, atlas="destrieux", space="Other"
+    )
     assert destrieux.provenance["region_source"] == "electrodes.tsv column 'destrieux'"
     assert destrieux.electrodes.set_index("name").loc["L'2", "region"] == "ctx_rh_G_front_sup"
 
@@ -138,7 +142,9 @@ def test_montage_positions_in_metres(seeg):
     positions = montage.get_positions()
     assert positions["coord_frame"] == "mni_tal"
     table = seeg.electrodes.set_index("name")
-    np.testing.assert_allclose(positions["ch_pos"]["L'1"], table.loc["L'1", ["x", "y", "z"]].astype(float))
+    np.testing.assert_allclose(
+        positions["ch_pos"]["L'1"], table.loc["L'1", ["x", "y", "z"]].astype(float)
+    )
 
 
 def test_bad_channels_honoured(sample_copy):
@@ -154,8 +160,9 @@ def test_bad_channels_honoured(sample_copy):
 
 
 def test_accepts_bidspath_and_string(seeg):
-    path = BIDSPath(subject="01", task="rest", acquisition="seeg", datatype="ieeg",
-                    root=sample_path())
+    path = BIDSPath(
+        subject="01", task="rest", acquisition="seeg", datatype="ieeg", root=sample_path()
+    )
     with pytest.warns(SuspiciousCoordinatesWarning):
         from_bidspath = load_recording(path)
     with pytest.warns(SuspiciousCoordinatesWarning):
@@ -213,9 +220,11 @@ def test_subject_space_with_freesurfer_segmentation(sample_copy):
     seeg_names = [n for n in names if "'" in n]
     y = np.where(np.arange(len(seeg_names)) % 2 == 0, -10.0, 10.0)  # alternate halves
     pd.DataFrame({"name": seeg_names, "x": 0.0, "y": y, "z": 0.0, "size": "n/a"}).to_csv(
-        folder / "sub-01_acq-seeg_space-ACPC_electrodes.tsv", sep="\t", index=False)
+        folder / "sub-01_acq-seeg_space-ACPC_electrodes.tsv", sep="\t", index=False
+    )
     (folder / "sub-01_acq-seeg_space-ACPC_coordsystem.json").write_text(
-        '{"iEEGCoordinateSystem": "ACPC", "iEEGCoordinateUnits": "mm"}')
+        '{"iEEGCoordinateSystem": "ACPC", "iEEGCoordinateUnits": "mm"}'
+    )
     rec = load_recording(folder / "sub-01_task-rest_acq-seeg_ieeg.edf", space="ACPC")
     assert rec.provenance["region_source"].startswith("FreeSurfer segmentation")
     expected = ["Left-Hippocampus" if v < 0 else "ctx-lh-insula" for v in y]
@@ -238,8 +247,11 @@ def test_py_neuromodulation_other_space_read_as_mni(shared):
     assert set(ecog["region"]) >= {"ctx-rh-precentral", "ctx-rh-postcentral"}
     dbs = table[table["channel_type"] == "dbs"]
     assert len(dbs) == 3 and (dbs["hemisphere"] == "R").all()
-    assert set(dbs["region"]) <= {"Right-VentralDC", "Right-Cerebral-White-Matter",
-                                  "Right-Thalamus-Proper"}
+    assert set(dbs["region"]) <= {
+        "Right-VentralDC",
+        "Right-Cerebral-White-Matter",
+        "Right-Thalamus-Proper",
+    }
 
 
 @pytest.mark.shared

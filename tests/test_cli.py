@@ -19,8 +19,21 @@ def test_regions_prints_per_recording(capsys):
 
 def test_regions_writes_full_table_atomically(tmp_path, capsys):
     output = tmp_path / "regions.tsv"
-    assert main(["regions", str(sample_path()), "--subject", "02", "--output", str(output),
-                 "--level", "lobe"]) == 0
+    assert (
+        main(
+            [
+                "regions",
+                str(sample_path()),
+                "--subject",
+                "02",
+                "--output",
+                str(output),
+                "--level",
+                "lobe",
+            ]
+        )
+        == 0
+    )
     table = pd.read_csv(output, sep="\t")
     assert len(table) == 76
     assert {"recording", "subject", "name", "x", "region", "lobe", "shaft"} <= set(table.columns)
@@ -31,8 +44,10 @@ def test_regions_writes_full_table_atomically(tmp_path, capsys):
 
 
 def test_regions_plots(tmp_path):
-    assert main(["regions", str(sample_path()), "--subject", "01", "--plot",
-                 str(tmp_path / "figs")]) == 0
+    assert (
+        main(["regions", str(sample_path()), "--subject", "01", "--plot", str(tmp_path / "figs")])
+        == 0
+    )
     figure = tmp_path / "figs" / "sub-01_task-rest_acq-seeg_regions.png"
     assert figure.stat().st_size > 10_000
 
@@ -47,7 +62,10 @@ def test_errors_exit_2_without_traceback(tmp_path, capsys):
 def test_demo_runs_as_installed_console_script(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "ieegrep.cli", "demo", "--output", str(tmp_path / "demo")],
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "bundled real sample" in result.stdout

@@ -11,8 +11,17 @@ from ieegrep.electrodes import parse_contact_name
 from ieegrep.exceptions import InvalidParameterError
 
 COLUMNS = [
-    "subject", "name", "shaft", "contact", "hemisphere",
-    "mni152_x", "mni152_y", "mni152_z", "mni305_x", "mni305_y", "mni305_z",
+    "subject",
+    "name",
+    "shaft",
+    "contact",
+    "hemisphere",
+    "mni152_x",
+    "mni152_y",
+    "mni152_z",
+    "mni305_x",
+    "mni305_y",
+    "mni305_z",
 ]
 
 

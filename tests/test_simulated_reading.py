@@ -10,14 +10,26 @@ from ieegrep.datasets import load_btbank_layout, make_synthetic_bids, planted_ef
 @pytest.fixture(scope="module")
 def simulated(tmp_path_factory):
     root = tmp_path_factory.mktemp("sim") / "ds"
-    return make_synthetic_bids(root, n_subjects=2, n_sessions=2, duration=12.0, sfreq=1024.0,
-                               seed=3, max_channels=30, line_freq=50)
+    return make_synthetic_bids(
+        root,
+        n_subjects=2,
+        n_sessions=2,
+        duration=12.0,
+        sfreq=1024.0,
+        seed=3,
+        max_channels=30,
+        line_freq=50,
+    )
 
 
 def test_find_all_recordings(simulated):
     paths = find_recordings(simulated)
     assert [(p.subject, p.session) for p in paths] == [
-        ("01", "01"), ("01", "02"), ("02", "01"), ("02", "02")]
+        ("01", "01"),
+        ("01", "02"),
+        ("02", "01"),
+        ("02", "02"),
+    ]
     assert len(find_recordings(simulated, session="02")) == 2
 
 
@@ -28,7 +40,8 @@ def test_regions_match_the_simulator(simulated):
     assert rec.provenance["space"] == "MNI152NLin6Asym"
     assert rec.provenance["space_family"] == "MNI152"
     assert rec.provenance["electrodes_file"].endswith(
-        "sub-02_ses-02_space-MNI152NLin6Asym_electrodes.tsv")
+        "sub-02_ses-02_space-MNI152NLin6Asym_electrodes.tsv"
+    )
     np.testing.assert_allclose(table["mni152_x"], layout["mni152_x"], atol=0.006)
     assert (table["shaft"].to_numpy() == layout["shaft"].to_numpy()).all()
     assert (table["contact"].to_numpy() == layout["contact"].to_numpy()).all()

@@ -47,20 +47,21 @@ def _read(root, subject, session="01"):
     import mne
     from mne_bids import BIDSPath, read_raw_bids
 
-    path = BIDSPath(root=root, subject=subject, session=session, task="movie", run="01",
-                    datatype="ieeg")
+    path = BIDSPath(
+        root=root, subject=subject, session=session, task="movie", run="01", datatype="ieeg"
+    )
     with warnings.catch_warnings():
         # mne-bids 0.20 knows the space only under its old spelling MNI152NLin6ASym
         warnings.simplefilter("ignore", RuntimeWarning)
         raw = read_raw_bids(path, verbose=False)
-    channels = pd.read_csv(path.copy().update(suffix="channels", extension=".tsv").fpath,
-                           sep="\t")
+    channels = pd.read_csv(path.copy().update(suffix="channels", extension=".tsv").fpath, sep="\t")
     events = pd.read_csv(path.copy().update(suffix="events", extension=".tsv").fpath, sep="\t")
     electrodes = pd.read_csv(
         path.directory / f"sub-{subject}_ses-{session}_space-{SPACE}_electrodes.tsv", sep="\t"
     )
-    found = Atlas.load("desikan-killiany").lookup(electrodes[["x", "y", "z"]].to_numpy(),
-                                                   space=SPACE)
+    found = Atlas.load("desikan-killiany").lookup(
+        electrodes[["x", "y", "z"]].to_numpy(), space=SPACE
+    )
     electrodes["region"] = found["region"].to_numpy()
     electrodes["lobe"] = found["lobe"].to_numpy()
     electrodes["effect"] = planted_effects(found["region"])
@@ -72,8 +73,9 @@ def _read(root, subject, session="01"):
 def dataset(tmp_path_factory):
     """3 subjects (Brain Treebank layouts 1-3), 60 s, first shafts up to 40 contacts."""
     root = tmp_path_factory.mktemp("sim") / "ds"
-    out = make_synthetic_bids(root, n_subjects=3, duration=DURATION, sfreq=SFREQ, seed=0,
-                              max_channels=MAX_CHANNELS)
+    out = make_synthetic_bids(
+        root, n_subjects=3, duration=DURATION, sfreq=SFREQ, seed=0, max_channels=MAX_CHANNELS
+    )
     assert out == root.absolute()
     return root
 
@@ -108,34 +110,56 @@ def test_files_and_layout(dataset):
         folder = root / f"sub-{sub}" / "ses-01" / "ieeg"
         names = sorted(p.name for p in folder.iterdir())
         assert names == sorted(
-            [f"sub-{sub}_ses-01_space-{SPACE}_electrodes.tsv",
-             f"sub-{sub}_ses-01_space-{SPACE}_coordsystem.json"]
-            + [f"sub-{sub}_ses-01_task-movie_run-01_{suffix}" for suffix in (
-                "ieeg.vhdr", "ieeg.vmrk", "ieeg.eeg", "ieeg.json", "channels.tsv",
-                "events.tsv", "events.json")]
+            [
+                f"sub-{sub}_ses-01_space-{SPACE}_electrodes.tsv",
+                f"sub-{sub}_ses-01_space-{SPACE}_coordsystem.json",
+            ]
+            + [
+                f"sub-{sub}_ses-01_task-movie_run-01_{suffix}"
+                for suffix in (
+                    "ieeg.vhdr",
+                    "ieeg.vmrk",
+                    "ieeg.eeg",
+                    "ieeg.json",
+                    "channels.tsv",
+                    "events.tsv",
+                    "events.json",
+                )
+            ]
         )
-        electrodes = pd.read_csv(folder / f"sub-{sub}_ses-01_space-{SPACE}_electrodes.tsv",
-                                 sep="\t")
+        electrodes = pd.read_csv(
+            folder / f"sub-{sub}_ses-01_space-{SPACE}_electrodes.tsv", sep="\t"
+        )
         assert electrodes.columns.tolist() == [
-            "name", "x", "y", "z", "size", "material", "manufacturer", "group", "hemisphere",
-            "type"]
+            "name",
+            "x",
+            "y",
+            "z",
+            "size",
+            "material",
+            "manufacturer",
+            "group",
+            "hemisphere",
+            "type",
+        ]
         layout = load_btbank_layout(k)
         # whole shafts, in layout order, at most MAX_CHANNELS contacts
         assert len(electrodes) <= MAX_CHANNELS
         assert electrodes["name"].tolist() == layout["name"].tolist()[: len(electrodes)]
         kept = electrodes["group"].unique()
         assert (layout["shaft"].isin(kept).sum()) == len(electrodes)
-        np.testing.assert_allclose(electrodes[["x", "y", "z"]],
-                                   layout.iloc[: len(electrodes)][["mni152_x", "mni152_y",
-                                                                   "mni152_z"]])
+        np.testing.assert_allclose(
+            electrodes[["x", "y", "z"]],
+            layout.iloc[: len(electrodes)][["mni152_x", "mni152_y", "mni152_z"]],
+        )
         assert set(electrodes["type"]) == {"depth"}
         assert set(electrodes["hemisphere"]) <= {"L", "R"}
         coordsystem = json.loads(
-            (folder / f"sub-{sub}_ses-01_space-{SPACE}_coordsystem.json").read_text())
+            (folder / f"sub-{sub}_ses-01_space-{SPACE}_coordsystem.json").read_text()
+        )
         assert coordsystem["iEEGCoordinateSystem"] == SPACE
         assert coordsystem["iEEGCoordinateUnits"] == "mm"
-        sidecar = json.loads((folder / f"sub-{sub}_ses-01_task-movie_run-01_ieeg.json")
-                             .read_text())
+        sidecar = json.loads((folder / f"sub-{sub}_ses-01_task-movie_run-01_ieeg.json").read_text())
         assert sidecar["PowerLineFrequency"] == 60
         assert sidecar["SamplingFrequency"] == SFREQ
         assert sidecar["TaskName"] == "movie"
@@ -148,8 +172,9 @@ def test_validator(dataset):
     validator = _validator()
     if validator is None:
         pytest.skip("bids-validator-deno is not installed")
-    result = subprocess.run([validator, str(dataset), "--format", "json"], capture_output=True,
-                            text=True, timeout=300)
+    result = subprocess.run(
+        [validator, str(dataset), "--format", "json"], capture_output=True, text=True, timeout=300
+    )
     report = json.loads(result.stdout)
     issues = report["issues"]["issues"]
     errors = [issue for issue in issues if issue["severity"] == "error"]
@@ -160,8 +185,15 @@ def test_validator(dataset):
 
 # ----------------------------------------------------------------------- determinism
 def test_deterministic_and_seeded(tmp_path):
-    kwargs = dict(n_subjects=2, n_sessions=2, duration=10.0, sfreq=1024.0, line_freq=50,
-                  max_channels=16, n_bad=1)
+    kwargs = dict(
+        n_subjects=2,
+        n_sessions=2,
+        duration=10.0,
+        sfreq=1024.0,
+        line_freq=50,
+        max_channels=16,
+        n_bad=1,
+    )
     first = _hashes(make_synthetic_bids(tmp_path / "a", seed=3, **kwargs))
     second = _hashes(make_synthetic_bids(tmp_path / "b", seed=3, **kwargs))
     assert first == second
@@ -178,12 +210,14 @@ def test_deterministic_and_seeded(tmp_path):
             folder = root / f"sub-{sub}" / f"ses-{ses}" / "ieeg"
             assert (folder / f"sub-{sub}_ses-{ses}_space-{SPACE}_electrodes.tsv").is_file()
             sidecar = json.loads(
-                (folder / f"sub-{sub}_ses-{ses}_task-movie_run-01_ieeg.json").read_text())
+                (folder / f"sub-{sub}_ses-{ses}_task-movie_run-01_ieeg.json").read_text()
+            )
             assert sidecar["PowerLineFrequency"] == 50
     validator = _validator()
     if validator is not None:
-        result = subprocess.run([validator, str(root), "--format", "json"], capture_output=True,
-                                text=True, timeout=300)
+        result = subprocess.run(
+            [validator, str(root), "--format", "json"], capture_output=True, text=True, timeout=300
+        )
         issues = json.loads(result.stdout)["issues"]["issues"]
         assert [i for i in issues if i["severity"] == "error"] == []
     raw, channels, _, _ = _read(root, "01", "02")
@@ -253,7 +287,14 @@ def test_bad_channels(recordings):
 def test_events(dataset, recordings):
     for sub, (raw, _, events, _) in recordings.items():
         assert events.columns.tolist() == [
-            "onset", "duration", "trial_type", "value", "sample", "word_index", "sentence_id"]
+            "onset",
+            "duration",
+            "trial_type",
+            "value",
+            "sample",
+            "word_index",
+            "sentence_id",
+        ]
         assert set(events["trial_type"]) == {"word_onset", "sentence_onset"}
         words = events[events["trial_type"] == "word_onset"].reset_index(drop=True)
         sentences = events[events["trial_type"] == "sentence_onset"].reset_index(drop=True)
@@ -281,8 +322,9 @@ def test_events(dataset, recordings):
         assert len(sentences) >= 6
         # MNE-BIDS reads them as annotations
         assert set(raw.annotations.description) == {"word_onset", "sentence_onset"}
-        sidecar = json.loads(next(
-            (dataset / f"sub-{sub}" / "ses-01" / "ieeg").glob("*_events.json")).read_text())
+        sidecar = json.loads(
+            next((dataset / f"sub-{sub}" / "ses-01" / "ieeg").glob("*_events.json")).read_text()
+        )
         for column in events.columns:
             assert sidecar[column]["Description"], column
         assert set(sidecar["trial_type"]["Levels"]) == {"word_onset", "sentence_onset"}
@@ -291,16 +333,31 @@ def test_events(dataset, recordings):
 # ----------------------------------------------------------------------------- effects
 def test_planted_effects_mapping():
     regions = [
-        "ctx-lh-superiortemporal", "ctx-rh-transversetemporal", "ctx-lh-bankssts",
-        "ctx_lh_G_temp_sup-Lateral", "ctx_rh_G_temp_sup-Plan_tempo", "ctx_lh_S_temporal_transverse",
-        "ctx-lh-middletemporal", "ctx-rh-inferiortemporal", "ctx-lh-temporalpole",
-        "ctx_rh_G_temporal_middle", "ctx_lh_Pole_temporal", "CTX_LH_G_TEMPORAL_INF",
-        "ctx-lh-parsopercularis", "ctx-rh-superiorfrontal", "ctx_lh_G_front_middle", "precentral",
-        "Left-Cerebral-White-Matter", "Right-Lateral-Ventricle", "Unknown", "Left-Hippocampus",
-        "ctx-lh-insula", "ctx-lh-fusiform", "ctx-rh-supramarginal",
+        "ctx-lh-superiortemporal",
+        "ctx-rh-transversetemporal",
+        "ctx-lh-bankssts",
+        "ctx_lh_G_temp_sup-Lateral",
+        "ctx_rh_G_temp_sup-Plan_tempo",
+        "ctx_lh_S_temporal_transverse",
+        "ctx-lh-middletemporal",
+        "ctx-rh-inferiortemporal",
+        "ctx-lh-temporalpole",
+        "ctx_rh_G_temporal_middle",
+        "ctx_lh_Pole_temporal",
+        "CTX_LH_G_TEMPORAL_INF",
+        "ctx-lh-parsopercularis",
+        "ctx-rh-superiorfrontal",
+        "ctx_lh_G_front_middle",
+        "precentral",
+        "Left-Cerebral-White-Matter",
+        "Right-Lateral-Ventricle",
+        "Unknown",
+        "Left-Hippocampus",
+        "ctx-lh-insula",
+        "ctx-lh-fusiform",
+        "ctx-rh-supramarginal",
     ]
-    expected = (["word_high_gamma"] * 6 + ["word_n400"] * 6 + ["sentence_theta"] * 4
-                + ["none"] * 7)
+    expected = ["word_high_gamma"] * 6 + ["word_n400"] * 6 + ["sentence_theta"] * 4 + ["none"] * 7
     effects = planted_effects(regions)
     assert isinstance(effects, np.ndarray)
     assert effects.tolist() == expected
@@ -314,7 +371,7 @@ def test_planted_effects_mapping():
 
 def _epochs(data, samples, start, stop, sfreq):
     a, b = int(start * sfreq), int(stop * sfreq)
-    return np.stack([data[:, s + a:s + b] for s in samples])
+    return np.stack([data[:, s + a : s + b] for s in samples])
 
 
 def _band_power(x, sfreq, band):
@@ -334,8 +391,7 @@ def test_effects_by_region(recordings):
         words = events.loc[events["trial_type"] == "word_onset", "sample"].to_numpy()
         sentences = events.loc[events["trial_type"] == "sentence_onset", "sample"].to_numpy()
         after = _band_power(_epochs(data, words, 0.1, 0.35, sfreq), sfreq, (70, 150)).mean(0)
-        before = _band_power(_epochs(data, sentences, -0.75, -0.5, sfreq), sfreq,
-                             (70, 150)).mean(0)
+        before = _band_power(_epochs(data, sentences, -0.75, -0.5, sfreq), sfreq, (70, 150)).mean(0)
         ratio = after / before
         hg = (effect == "word_high_gamma") & good
         if hg.any():
@@ -346,8 +402,9 @@ def test_effects_by_region(recordings):
             assert ratio[rows].max() < 1.5
         # N400: negative deflection 300-500 ms after the word onset (t over words)
         epochs = _epochs(data, words, -0.2, 0.8, sfreq)
-        change = (epochs[..., int(0.5 * sfreq):int(0.7 * sfreq)].mean(-1)
-                  - epochs[..., : int(0.2 * sfreq)].mean(-1))
+        change = epochs[..., int(0.5 * sfreq) : int(0.7 * sfreq)].mean(-1) - epochs[
+            ..., : int(0.2 * sfreq)
+        ].mean(-1)
         t = change.mean(0) / (change.std(0) / np.sqrt(len(change)))
         n400 = (effect == "word_n400") & good
         if n400.any():
@@ -387,19 +444,22 @@ def test_decoding_word_windows(recordings):
     samples = np.concatenate([onsets, starts[quiet]])
     y = np.concatenate([np.ones(len(onsets)), np.zeros(quiet.sum())])
     # cross-validate by sentence: a pause goes with the sentence before it
-    sentence_of = np.searchsorted(onsets[words["word_index"].to_numpy() == 1], samples,
-                                  side="right")
+    sentence_of = np.searchsorted(
+        onsets[words["word_index"].to_numpy() == 1], samples, side="right"
+    )
     assert y.sum() > 50 and (1 - y).sum() > 50
     windows = _epochs(data, samples, 0.0, 0.5, sfreq)
 
     def score(mask):
         power = np.log(_band_power(windows[:, mask], sfreq, (70, 150)))
-        erp = (windows[:, mask, int(0.3 * sfreq):int(0.5 * sfreq)].mean(-1)
-               - windows[:, mask, : int(0.1 * sfreq)].mean(-1))
+        erp = windows[:, mask, int(0.3 * sfreq) : int(0.5 * sfreq)].mean(-1) - windows[
+            :, mask, : int(0.1 * sfreq)
+        ].mean(-1)
         features = np.hstack([power, erp * 1e6])
         model = make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=1000))
-        return cross_val_score(model, features, y, groups=sentence_of, cv=GroupKFold(5),
-                               scoring="roc_auc").mean()
+        return cross_val_score(
+            model, features, y, groups=sentence_of, cv=GroupKFold(5), scoring="roc_auc"
+        ).mean()
 
     effect = electrodes["effect"].to_numpy()
     planted = np.isin(effect, ["word_high_gamma", "word_n400"]) & good
@@ -486,15 +546,18 @@ def test_overwrite(tmp_path, monkeypatch):
 
 
 def test_max_channels_first_shaft_partial(tmp_path):
-    root = make_synthetic_bids(tmp_path / "ds", n_subjects=1, duration=10.0, max_channels=5,
-                               n_bad=0)
+    root = make_synthetic_bids(
+        tmp_path / "ds", n_subjects=1, duration=10.0, max_channels=5, n_bad=0
+    )
     electrodes = pd.read_csv(
         root / "sub-01" / "ses-01" / "ieeg" / f"sub-01_ses-01_space-{SPACE}_electrodes.tsv",
-        sep="\t")
+        sep="\t",
+    )
     from ieegrep.datasets import load_btbank_layout
 
     assert electrodes["name"].tolist() == load_btbank_layout(1)["name"].tolist()[:5]
     channels = pd.read_csv(
         root / "sub-01" / "ses-01" / "ieeg" / "sub-01_ses-01_task-movie_run-01_channels.tsv",
-        sep="\t")
+        sep="\t",
+    )
     assert (channels["status"] == "good").all()

@@ -13,16 +13,22 @@ from ieegrep.viz import LOBE_COLORS, plot_electrodes  # noqa: E402
 
 @pytest.fixture
 def table():
-    return pd.DataFrame({
-        "name": ["LA1", "LA2", "LA3", "X1"],
-        "mni152_x": [-25.0, -30.0, -35.0, np.nan],
-        "mni152_y": [-20.0, -20.0, -20.0, np.nan],
-        "mni152_z": [-14.0, -12.0, -10.0, np.nan],
-        "region": ["Left-Hippocampus", "Left-Hippocampus", "Left-Cerebral-White-Matter",
-                   "Unknown"],
-        "lobe": ["hippocampus", "hippocampus", "white-matter", "Unknown"],
-        "bad": [False, True, False, False],
-    })
+    return pd.DataFrame(
+        {
+            "name": ["LA1", "LA2", "LA3", "X1"],
+            "mni152_x": [-25.0, -30.0, -35.0, np.nan],
+            "mni152_y": [-20.0, -20.0, -20.0, np.nan],
+            "mni152_z": [-14.0, -12.0, -10.0, np.nan],
+            "region": [
+                "Left-Hippocampus",
+                "Left-Hippocampus",
+                "Left-Cerebral-White-Matter",
+                "Unknown",
+            ],
+            "lobe": ["hippocampus", "hippocampus", "white-matter", "Unknown"],
+            "bad": [False, True, False, False],
+        }
+    )
 
 
 def test_three_views_with_legend_counts(table):
@@ -42,8 +48,11 @@ def test_three_views_with_legend_counts(table):
 
 def test_lobe_colours_fixed(table):
     fig = plot_electrodes(table, color_by="lobe", views=("axial",))
-    colours = {c.get_label(): c.get_facecolor()[0] for c in fig.axes[0].collections
-               if len(c.get_facecolor())}
+    colours = {
+        c.get_label(): c.get_facecolor()[0]
+        for c in fig.axes[0].collections
+        if len(c.get_facecolor())
+    }
     expected = matplotlib.colors.to_rgba(LOBE_COLORS["hippocampus"])
     np.testing.assert_allclose(colours["hippocampus"], expected)
     plt.close(fig)

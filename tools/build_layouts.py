@@ -33,8 +33,17 @@ from ieegrep.electrodes import parse_contact_name  # noqa: E402
 OUT = ROOT / "ieegrep" / "datasets" / "data" / "btbank_layouts.tsv"
 N_SUBJECTS = 10
 COLUMNS = [
-    "subject", "name", "shaft", "contact", "hemisphere",
-    "mni152_x", "mni152_y", "mni152_z", "mni305_x", "mni305_y", "mni305_z",
+    "subject",
+    "name",
+    "shaft",
+    "contact",
+    "hemisphere",
+    "mni152_x",
+    "mni152_y",
+    "mni152_z",
+    "mni305_x",
+    "mni305_y",
+    "mni305_z",
 ]
 COORDS = COLUMNS[5:]
 
@@ -79,8 +88,9 @@ def main(argv=None) -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(OUT, sep="\t", index=False, float_format="%.2f", lineterminator="\n")
     counts = table.groupby("subject").size()
-    print(f"wrote {OUT.relative_to(ROOT)}: {len(table)} contacts, "
-          f"{OUT.stat().st_size / 1024:.1f} KiB")
+    print(
+        f"wrote {OUT.relative_to(ROOT)}: {len(table)} contacts, {OUT.stat().st_size / 1024:.1f} KiB"
+    )
     print("contacts per subject:", ", ".join(f"{s}: {n}" for s, n in counts.items()))
 
 

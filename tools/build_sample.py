@@ -56,8 +56,11 @@ def build(shared: Path, out: Path) -> None:
         "ieegrep sample: real clinical sEEG and ECoG snippets (mne-misc-data, BSD-3-Clause)"
     )
     description["GeneratedBy"] = [
-        {"Name": "ieegrep", "Description": "tools/build_sample.py: crop, int16 storage, "
-         "electrode tables added", "CodeURL": "https://github.com/ieegrep/ieegrep"},
+        {
+            "Name": "ieegrep",
+            "Description": "tools/build_sample.py: crop, int16 storage, electrode tables added",
+            "CodeURL": "https://github.com/ieegrep/ieegrep",
+        },
     ] + description.get("GeneratedBy", [])
     description["Acknowledgements"] = (
         "Recordings and electrode positions from mne-misc-data (MNE-Python developers, "
@@ -87,16 +90,25 @@ def build(shared: Path, out: Path) -> None:
     # ---- sub-01: sEEG, EDF, cropped
     s1_src, s1 = src / "sub-01" / "ieeg", out / "sub-01" / "ieeg"
     s1.mkdir(parents=True)
-    raw = mne.io.read_raw_edf(s1_src / "sub-01_task-rest_acq-seeg_ieeg.edf", preload=True,
-                              verbose="error")
+    raw = mne.io.read_raw_edf(
+        s1_src / "sub-01_task-rest_acq-seeg_ieeg.edf", preload=True, verbose="error"
+    )
     raw.crop(0, CROP_S - 1.0 / raw.info["sfreq"])
     # set types so the EDF export keeps physical units for all channels
-    mne.export.export_raw(s1 / "sub-01_task-rest_acq-seeg_ieeg.edf", raw, fmt="edf",
-                          physical_range="channelwise", overwrite=True, verbose="error")
-    for name in ("sub-01_task-rest_acq-seeg_channels.tsv",
-                 "sub-01_acq-seeg_space-fsaverage_coordsystem.json",
-                 "sub-01_acq-seeg_space-fsaverage_electrodes.tsv",
-                 "sub-01_acq-seeg_space-fsaverage_electrodes.json"):
+    mne.export.export_raw(
+        s1 / "sub-01_task-rest_acq-seeg_ieeg.edf",
+        raw,
+        fmt="edf",
+        physical_range="channelwise",
+        overwrite=True,
+        verbose="error",
+    )
+    for name in (
+        "sub-01_task-rest_acq-seeg_channels.tsv",
+        "sub-01_acq-seeg_space-fsaverage_coordsystem.json",
+        "sub-01_acq-seeg_space-fsaverage_electrodes.tsv",
+        "sub-01_acq-seeg_space-fsaverage_electrodes.json",
+    ):
         shutil.copy(s1_src / name, s1 / name)
     sidecar = json.loads((s1_src / "sub-01_task-rest_acq-seeg_ieeg.json").read_text())
     sidecar["RecordingDuration"] = round(raw.times[-1], 6)
@@ -106,55 +118,94 @@ def build(shared: Path, out: Path) -> None:
     channels = pd.read_csv(s1 / "sub-01_task-rest_acq-seeg_channels.tsv", sep="\t")
     orig = pd.read_csv(misc / "seeg_2020" / "sample_seeg_electrodes_orig.tsv", sep="\t")
     orig = orig[orig["name"].isin(channels["name"])].rename(
-        columns={"destriuex": "destrieux", "desikan-killiany": "desikan_killiany"})
+        columns={"destriuex": "destrieux", "desikan-killiany": "desikan_killiany"}
+    )
     orig["size"] = "n/a"
-    orig.to_csv(s1 / "sub-01_acq-seeg_space-Other_electrodes.tsv", sep="\t", index=False,
-                na_rep="n/a", float_format="%.5f")
-    write_json(s1 / "sub-01_acq-seeg_space-Other_electrodes.json", {
-        "destrieux": {"Description": "Destrieux label of the contact from the patient's own "
-                      "FreeSurfer parcellation (aparc.a2009s+aseg)."},
-        "desikan_killiany": {"Description": "Desikan-Killiany label of the contact from the "
-                             "patient's own FreeSurfer parcellation (aparc+aseg)."},
-    })
-    write_json(s1 / "sub-01_acq-seeg_space-Other_coordsystem.json", {
-        "iEEGCoordinateSystem": "Other",
-        "iEEGCoordinateUnits": "mm",
-        "iEEGCoordinateSystemDescription": "The patient's own anatomical space (FreeSurfer "
-        "surface RAS of the patient's T1), not a template.",
-    })
+    orig.to_csv(
+        s1 / "sub-01_acq-seeg_space-Other_electrodes.tsv",
+        sep="\t",
+        index=False,
+        na_rep="n/a",
+        float_format="%.5f",
+    )
+    write_json(
+        s1 / "sub-01_acq-seeg_space-Other_electrodes.json",
+        {
+            "destrieux": {
+                "Description": "Destrieux label of the contact from the patient's own "
+                "FreeSurfer parcellation (aparc.a2009s+aseg)."
+            },
+            "desikan_killiany": {
+                "Description": "Desikan-Killiany label of the contact from the "
+                "patient's own FreeSurfer parcellation (aparc+aseg)."
+            },
+        },
+    )
+    write_json(
+        s1 / "sub-01_acq-seeg_space-Other_coordsystem.json",
+        {
+            "iEEGCoordinateSystem": "Other",
+            "iEEGCoordinateUnits": "mm",
+            "iEEGCoordinateSystemDescription": "The patient's own anatomical space (FreeSurfer "
+            "surface RAS of the patient's T1), not a template.",
+        },
+    )
 
     # ---- sub-02: ECoG, BrainVision as int16
     s2_src, s2 = src / "sub-02" / "ieeg", out / "sub-02" / "ieeg"
     s2.mkdir(parents=True)
-    raw = mne.io.read_raw_brainvision(s2_src / "sub-02_task-ictal_acq-ecog_ieeg.vhdr",
-                                      preload=True, verbose="error")
+    raw = mne.io.read_raw_brainvision(
+        s2_src / "sub-02_task-ictal_acq-ecog_ieeg.vhdr", preload=True, verbose="error"
+    )
     data_uv = raw.get_data() * 1e6
     resolution = np.maximum(np.abs(data_uv).max(axis=1) / 32000.0, 1e-3)
     resolution = np.ceil(resolution * 1e4) / 1e4  # round up to 0.1 nV steps
     onset = pd.read_csv(s2_src / "sub-02_task-ictal_acq-ecog_events.tsv", sep="\t")
     events = np.array([[int(s), 1] for s in onset["sample"]])
     pybv.write_brainvision(
-        data=data_uv / 1e6, sfreq=raw.info["sfreq"], ch_names=raw.ch_names,
-        fname_base="sub-02_task-ictal_acq-ecog_ieeg", folder_out=str(s2), events=events,
-        resolution=resolution, unit="µV", fmt="binary_int16", overwrite=True,
+        data=data_uv / 1e6,
+        sfreq=raw.info["sfreq"],
+        ch_names=raw.ch_names,
+        fname_base="sub-02_task-ictal_acq-ecog_ieeg",
+        folder_out=str(s2),
+        events=events,
+        resolution=resolution,
+        unit="µV",
+        fmt="binary_int16",
+        overwrite=True,
     )
-    for name in ("sub-02_task-ictal_acq-ecog_channels.tsv", "sub-02_task-ictal_acq-ecog_ieeg.json",
-                 "sub-02_task-ictal_acq-ecog_events.tsv", "sub-02_task-ictal_acq-ecog_events.json"):
+    for name in (
+        "sub-02_task-ictal_acq-ecog_channels.tsv",
+        "sub-02_task-ictal_acq-ecog_ieeg.json",
+        "sub-02_task-ictal_acq-ecog_events.tsv",
+        "sub-02_task-ictal_acq-ecog_events.json",
+    ):
         shutil.copy(s2_src / name, s2 / name)
     shutil.copy(src / "sub-02" / "sub-02_scans.tsv", out / "sub-02" / "sub-02_scans.tsv")
     grid = pd.read_csv(misc / "ecog_2020" / "sample_ecog_electrodes.tsv", sep="\t")
     grid["size"] = "n/a"
-    grid.to_csv(s2 / "sub-02_acq-ecog_space-fsaverage_electrodes.tsv", sep="\t", index=False,
-                float_format="%.4f")
-    write_json(s2 / "sub-02_acq-ecog_space-fsaverage_coordsystem.json", {
-        "iEEGCoordinateSystem": "fsaverage",
-        "iEEGCoordinateUnits": "m",
-        "iEEGCoordinateSystemDescription": "FreeSurfer fsaverage (MNI305) surface RAS; "
-        "approximate positions of the 64 grid contacts from mne-misc-data.",
-    })
-    error = np.abs(mne.io.read_raw_brainvision(
-        s2 / "sub-02_task-ictal_acq-ecog_ieeg.vhdr", preload=True, verbose="error"
-    ).get_data() * 1e6 - data_uv).max()
+    grid.to_csv(
+        s2 / "sub-02_acq-ecog_space-fsaverage_electrodes.tsv",
+        sep="\t",
+        index=False,
+        float_format="%.4f",
+    )
+    write_json(
+        s2 / "sub-02_acq-ecog_space-fsaverage_coordsystem.json",
+        {
+            "iEEGCoordinateSystem": "fsaverage",
+            "iEEGCoordinateUnits": "m",
+            "iEEGCoordinateSystemDescription": "FreeSurfer fsaverage (MNI305) surface RAS; "
+            "approximate positions of the 64 grid contacts from mne-misc-data.",
+        },
+    )
+    error = np.abs(
+        mne.io.read_raw_brainvision(
+            s2 / "sub-02_task-ictal_acq-ecog_ieeg.vhdr", preload=True, verbose="error"
+        ).get_data()
+        * 1e6
+        - data_uv
+    ).max()
     print(f"sub-02 int16 storage: max abs error {error:.3f} uV")
 
 

@@ -33,12 +33,16 @@ def brain_treebank():
     for atlas in ("desikan-killiany", "destrieux"):
         table = target_agreement(atlas)
         by = table.groupby("target")["agrees"].agg(["sum", "size"])
-        cells = [f"{by.loc[t, 'sum']}/{by.loc[t, 'size']} ({by.loc[t, 'sum'] / by.loc[t, 'size']:.0%})"
-                 for t in ("hippocampus", "amygdala", "insula")]
+        cells = [
+            f"{by.loc[t, 'sum']}/{by.loc[t, 'size']} ({by.loc[t, 'sum'] / by.loc[t, 'size']:.0%})"
+            for t in ("hippocampus", "amygdala", "insula")
+        ]
         shafts = table.groupby(["subject", "shaft", "target"])["agrees"].any()
-        print(f"| {atlas} | {' | '.join(cells)} | {table['agrees'].mean():.0%} "
-              f"({table['agrees'].sum()}/{len(table)}) | {shafts.mean():.0%} "
-              f"({shafts.sum()}/{len(shafts)}) |")
+        print(
+            f"| {atlas} | {' | '.join(cells)} | {table['agrees'].mean():.0%} "
+            f"({table['agrees'].sum()}/{len(table)}) | {shafts.mean():.0%} "
+            f"({shafts.sum()}/{len(shafts)}) |"
+        )
     print("\n*at least one of the 3 deepest contacts in the target.\n")
     misses = target_agreement("desikan-killiany")
     misses = misses[~misses["agrees"]].groupby("target")["lobe"].value_counts()
@@ -54,26 +58,42 @@ def recordings(shared: Path):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 rec = load_recording(path)
-            print(f"## {title}: {rec.name} ({rec.provenance['space']}, "
-                  f"{rec.provenance['region_source']})\n")
+            print(
+                f"## {title}: {rec.name} ({rec.provenance['space']}, "
+                f"{rec.provenance['region_source']})\n"
+            )
             table = rec.channels_per_region()
             table["types"] = [
-                ", ".join(sorted(set(rec.electrodes.set_index("name").loc[
-                    [c.strip() for c in chans.split(",")], "channel_type"])))
+                ", ".join(
+                    sorted(
+                        set(
+                            rec.electrodes.set_index("name").loc[
+                                [c.strip() for c in chans.split(",")], "channel_type"
+                            ]
+                        )
+                    )
+                )
                 for chans in table["channels"]
             ]
             print("| region | hemi | n | types | channels |")
             print("|---|---|---|---|---|")
             for row in table.itertuples(index=False):
                 channels = row.channels if len(row.channels) <= 60 else row.channels[:57] + "..."
-                print(f"| {row.region} | {row.hemisphere} | {row.n_channels} | {row.types} | "
-                      f"{channels} |")
+                print(
+                    f"| {row.region} | {row.hemisphere} | {row.n_channels} | {row.types} | "
+                    f"{channels} |"
+                )
             print()
 
 
 def fsaverage_targets(shared: Path):
-    path = shared / "data" / "mne_misc_2020" / "seeg_fsaverage" / \
-        "sample_seeg_electrodes_fsaverage.tsv"
+    path = (
+        shared
+        / "data"
+        / "mne_misc_2020"
+        / "seeg_fsaverage"
+        / "sample_seeg_electrodes_fsaverage.tsv"
+    )
     if not path.exists():
         return
     table = pd.read_csv(path, sep="\t", index_col=0)
@@ -83,8 +103,10 @@ def fsaverage_targets(shared: Path):
     print("## fsaverage (MNI305) positions of another patient: deepest contact per shaft\n")
     print("| shaft | desikan-killiany | destrieux |")
     print("|---|---|---|")
-    labels = {a: Atlas.load(a).label(deepest[["R", "A", "S"]].to_numpy(), space="fsaverage")
-              for a in ("desikan-killiany", "destrieux")}
+    labels = {
+        a: Atlas.load(a).label(deepest[["R", "A", "S"]].to_numpy(), space="fsaverage")
+        for a in ("desikan-killiany", "destrieux")
+    }
     for i, shaft in enumerate(deepest["shaft"]):
         print(f"| {shaft} | {labels['desikan-killiany'][i]} | {labels['destrieux'][i]} |")
     print()

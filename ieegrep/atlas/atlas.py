@@ -204,8 +204,14 @@ class Atlas:
         present = set(np.unique(volume).tolist())
         labels = {v: k for k, v in lut.items() if v in present}
         name = path.name.replace(".mgz", "").replace(".nii.gz", "")
-        return cls(name, volume, affine, labels, space="subject",
-                   description=f"FreeSurfer segmentation {path}")
+        return cls(
+            name,
+            volume,
+            affine,
+            labels,
+            space="subject",
+            description=f"FreeSurfer segmentation {path}",
+        )
 
     # ------------------------------------------------------------------ queries
     @property
@@ -297,7 +303,9 @@ class Atlas:
             if found is not None:
                 index[row], distance[row] = found
                 method[row] = "nearest"
-        region = np.array([self.labels.get(i, UNKNOWN) if i else UNKNOWN for i in index], dtype=object)
+        region = np.array(
+            [self.labels.get(i, UNKNOWN) if i else UNKNOWN for i in index], dtype=object
+        )
         return pd.DataFrame(
             {
                 "region": region,
@@ -377,7 +385,7 @@ class Atlas:
         hi = np.minimum(ijk + reach + 1, np.array(self.volume.shape[:3]))
         if np.any(hi <= lo):
             return None
-        block = self.volume[lo[0]:hi[0], lo[1]:hi[1], lo[2]:hi[2]]
+        block = self.volume[lo[0] : hi[0], lo[1] : hi[1], lo[2] : hi[2]]
         where = np.argwhere(block > 0 if allowed is None else np.isin(block, allowed))
         if not len(where):
             return None

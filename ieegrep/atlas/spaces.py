@@ -47,7 +47,9 @@ MNI305_TO_MNI152 = np.array(
 
 _MNI152 = re.compile(r"^(mni152.*|ixi549space|mni|mni_?tal(airach)?|icbm152.*)$", re.IGNORECASE)
 _MNI305 = re.compile(r"^(mni305|fsaverage\d?(sym)?)$", re.IGNORECASE)
-_SUBJECT = re.compile(r"^(subject|acpc|scanras|fsnative|other|individual|native|t1w?|ct)$", re.IGNORECASE)
+_SUBJECT = re.compile(
+    r"^(subject|acpc|scanras|fsnative|other|individual|native|t1w?|ct)$", re.IGNORECASE
+)
 
 #: Order in which electrode files of one recording are chosen when several spaces exist:
 #: MNI152 first, then MNI305/fsaverage, then the patient's own space, then the rest.

@@ -16,7 +16,7 @@ from ..exceptions import (
 from ..verbosity import logger, verbose
 from .sidecars import DATA_EXTENSIONS
 
-__all__ = ['find_recordings']
+__all__ = ["find_recordings"]
 
 
 def _check_root(root) -> Path:
@@ -24,8 +24,10 @@ def _check_root(root) -> Path:
         root = root.root
     if root is None:
         raise DatasetNotFoundError(
-            "No dataset root given.", field="root", value=root, fix="Pass the folder that "
-            "holds dataset_description.json."
+            "No dataset root given.",
+            field="root",
+            value=root,
+            fix="Pass the folder that holds dataset_description.json.",
         )
     path = Path(root).expanduser()
     if not path.exists():
@@ -57,12 +59,14 @@ def _check_root(root) -> Path:
         )
     return path
 
+
 def _as_list(value):
     if value is None:
         return None
     if isinstance(value, (str, int)):
         return [str(value)]
     return [str(v) for v in value]
+
 
 @verbose
 def find_recordings(
@@ -118,12 +122,15 @@ def find_recordings(
         suffixes="ieeg",
         extensions=list(DATA_EXTENSIONS),
     )
-    paths = sorted({p.fpath: p for p in paths if "derivatives" not in p.fpath.parts}.values(),
-                   key=lambda p: str(p.fpath))
+    paths = sorted(
+        {p.fpath: p for p in paths if "derivatives" not in p.fpath.parts}.values(),
+        key=lambda p: str(p.fpath),
+    )
     if not paths:
         _explain_no_recordings(root, entities)
     logger.info("Found %d iEEG recording(s) in %s", len(paths), root)
     return paths
+
 
 def _find_with_layout(layout, entities) -> list[BIDSPath]:
     query = {k: v for k, v in entities.items() if v is not None}
@@ -134,16 +141,20 @@ def _find_with_layout(layout, entities) -> list[BIDSPath]:
     root = Path(layout.root)
     return [get_bids_path_from_fname(f).update(root=root) for f in files]
 
+
 def _explain_no_recordings(root: Path, entities: dict):
     asked = {k: v for k, v in entities.items() if v is not None}
-    all_ieeg = find_matching_paths(root, datatypes="ieeg", suffixes="ieeg",
-                                   extensions=list(DATA_EXTENSIONS))
+    all_ieeg = find_matching_paths(
+        root, datatypes="ieeg", suffixes="ieeg", extensions=list(DATA_EXTENSIONS)
+    )
     if asked and all_ieeg:
         available = {}
         for key in asked:
             values = sorted({getattr(p, key) for p in all_ieeg} - {None})
             available[key] = values
-        listing = "; ".join(f"{k}: {', '.join(map(str, v)) or 'none'}" for k, v in available.items())
+        listing = "; ".join(
+            f"{k}: {', '.join(map(str, v)) or 'none'}" for k, v in available.items()
+        )
         raise NoRecordingsError(
             "No iEEG recording matches the requested entities.",
             file=root,
@@ -152,8 +163,7 @@ def _explain_no_recordings(root: Path, entities: dict):
             fix=f"Use values that exist in the dataset ({listing}).",
         )
     datatypes = sorted(
-        {p.parent.name for p in root.glob("sub-*/**/*") if p.is_file()}
-        - {"ieeg"}
+        {p.parent.name for p in root.glob("sub-*/**/*") if p.is_file()} - {"ieeg"}
         & {"eeg", "meg", "anat", "func", "dwi", "beh", "nirs", "emg", "motion", "fmap", "perf"}
     )
     if datatypes:
@@ -173,19 +183,29 @@ def _explain_no_recordings(root: Path, entities: dict):
         "e.g. with mne_bids.write_raw_bids.",
     )
 
+
 def _bids_path(path) -> BIDSPath:
     if isinstance(path, BIDSPath):
         if path.root is None:
             raise RecordingNotFoundError(
-                "The BIDSPath has no root.", field="root", value=None,
+                "The BIDSPath has no root.",
+                field="root",
+                value=None,
                 fix="Set root=, e.g. bids_path.update(root='/data/ds').",
             )
         bids_path = path.copy()
         if bids_path.extension is None or not bids_path.fpath.exists():
-            matches = [p for p in find_recordings(bids_path.root, subject=bids_path.subject,
-                                                  session=bids_path.session, task=bids_path.task,
-                                                  acquisition=bids_path.acquisition,
-                                                  run=bids_path.run)]
+            matches = [
+                p
+                for p in find_recordings(
+                    bids_path.root,
+                    subject=bids_path.subject,
+                    session=bids_path.session,
+                    task=bids_path.task,
+                    acquisition=bids_path.acquisition,
+                    run=bids_path.run,
+                )
+            ]
             if len(matches) != 1:
                 raise RecordingNotFoundError(
                     f"The BIDSPath matches {len(matches)} recordings instead of one.",

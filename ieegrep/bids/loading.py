@@ -27,7 +27,7 @@ from .sidecars import (
     _sidecar,
 )
 
-__all__ = ['load_recording']
+__all__ = ["load_recording"]
 
 
 @verbose
@@ -96,8 +96,10 @@ def load_recording(
     bids_path = _bids_path(path)
     if bids_path.datatype not in (None, "ieeg") or bids_path.suffix not in (None, "ieeg"):
         raise NotIEEGError(
-            "The file is not an iEEG recording.", file=bids_path.fpath,
-            field="datatype", value=bids_path.datatype or bids_path.suffix,
+            "The file is not an iEEG recording.",
+            file=bids_path.fpath,
+            field="datatype",
+            value=bids_path.datatype or bids_path.suffix,
             fix="ieegrep reads the 'ieeg' datatype (files sub-*/[ses-*/]ieeg/*_ieeg.<ext>).",
         )
     data_file = bids_path.fpath
@@ -106,31 +108,48 @@ def load_recording(
     sidecar_path = _sidecar(bids_path, "ieeg", ".json")
     ieeg_json = _read_json(sidecar_path) if sidecar_path else {}
     if sidecar_path is None:
-        warn(SidecarWarning("The recording has no *_ieeg.json sidecar.", file=data_file,
-                            field="*_ieeg.json",
-                            fix="Add the sidecar with TaskName, SamplingFrequency, "
-                            "PowerLineFrequency, SoftwareFilters, iEEGReference."))
+        warn(
+            SidecarWarning(
+                "The recording has no *_ieeg.json sidecar.",
+                file=data_file,
+                field="*_ieeg.json",
+                fix="Add the sidecar with TaskName, SamplingFrequency, "
+                "PowerLineFrequency, SoftwareFilters, iEEGReference.",
+            )
+        )
     raw = _read_signal(Path(data_file), preload)
     _check_sampling_rate(raw, ieeg_json, sidecar_path, Path(data_file))
     line = ieeg_json.get("PowerLineFrequency")
     if isinstance(line, (int, float)) and line > 0:
         raw.info["line_freq"] = float(line)
     elif sidecar_path is not None:
-        warn(SidecarWarning("PowerLineFrequency is missing or not a number; line-noise "
-                            "filtering will need it.", file=sidecar_path,
-                            field="PowerLineFrequency", value=line,
-                            fix="Set PowerLineFrequency to 50 or 60 (Hz)."))
+        warn(
+            SidecarWarning(
+                "PowerLineFrequency is missing or not a number; line-noise filtering will need it.",
+                file=sidecar_path,
+                field="PowerLineFrequency",
+                value=line,
+                fix="Set PowerLineFrequency to 50 or 60 (Hz).",
+            )
+        )
 
     channels_path = _sidecar(bids_path, "channels", ".tsv")
     channels = _read_tsv(channels_path, ChannelsFileError) if channels_path else pd.DataFrame()
     _apply_channels(raw, channels, channels_path or data_file, ieeg_json)
     events = _read_events(_sidecar(bids_path, "events", ".tsv"), raw)
 
-    electrodes, provenance = _electrode_table(raw, bids_path, atlas_name, atlas_obj, space,
-                                               radius, ecog_radius)
+    electrodes, provenance = _electrode_table(
+        raw, bids_path, atlas_name, atlas_obj, space, radius, ecog_radius
+    )
     electrodes.attrs["ieegrep"] = provenance
     _set_montage(raw, electrodes, provenance)
-    recording = Recording(raw=raw, electrodes=electrodes, events=events, channels=channels,
-                          bids_path=bids_path, provenance=provenance)
+    recording = Recording(
+        raw=raw,
+        electrodes=electrodes,
+        events=events,
+        channels=channels,
+        bids_path=bids_path,
+        provenance=provenance,
+    )
     logger.info("%s", recording.summary())
     return recording

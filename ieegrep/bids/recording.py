@@ -10,10 +10,10 @@ from mne_bids import BIDSPath
 
 from ..atlas.lobes import UNKNOWN
 
-__all__ = ['Recording']
+__all__ = ["Recording"]
 
 
-@dataclass
+@dataclass(eq=False)
 class Recording:
     """One iEEG recording with its electrodes placed in atlas regions.
 
@@ -137,7 +137,8 @@ class Recording:
             f"{self.sfreq:g} Hz, {self.raw.times[-1] + 1 / self.sfreq:.1f} s, "
             f"line {self.line_freq or 'unknown'} Hz, {len(self.events)} events",
             f"  regions: {p.get('region_source')}; space {p.get('space')} "
-            f"({p.get('space_family')}, {p.get('transform')})",
+            f"({p.get('space_family')}, {p.get('transform')})"
+            + (f"; other spaces: {', '.join(p['other_spaces'])}" if p.get("other_spaces") else ""),
             f"  {n_regions} distinct regions; {len(self.unknown_channels)} channel(s) Unknown",
         ]
         return "\n".join(lines)
@@ -147,8 +148,8 @@ class Recording:
         n_regions = self.electrodes.loc[self.electrodes["region"] != UNKNOWN, "region"].nunique()
         return (
             f"<Recording {self.name} | {n} iEEG channels, {self.sfreq:g} Hz, "
-            f"{self.provenance.get('atlas')}: {n_regions} regions, "
-            f"{len(self.unknown_channels)} Unknown>"
+            f"space {self.provenance.get('space')}, {self.provenance.get('atlas')}: "
+            f"{n_regions} regions, {len(self.unknown_channels)} Unknown>"
         )
 
     def _repr_html_(self) -> str:

@@ -144,8 +144,14 @@ def load_btbank_layout(subject: int | None = None) -> pd.DataFrame:
 # lower-case index: "T2bHa" = temporal entry 2b aiming at hippocampus a.
 _ENTRY = re.compile(r"^[LR]?[FTPO]\d+[a-z]?")
 _TARGET = re.compile(r"(OF|OT|[AHIC])[a-z]?")
-_TARGET_NAMES = {"H": "hippocampus", "A": "amygdala", "I": "insula", "C": "cingulate",
-                 "OF": "orbitofrontal", "OT": "occipitotemporal"}
+_TARGET_NAMES = {
+    "H": "hippocampus",
+    "A": "amygdala",
+    "I": "insula",
+    "C": "cingulate",
+    "OF": "orbitofrontal",
+    "OT": "occipitotemporal",
+}
 
 
 def shaft_targets(shaft: str) -> set[str]:
@@ -173,12 +179,13 @@ def shaft_targets(shaft: str) -> set[str]:
     entry = _ENTRY.match(shaft)
     if entry is None:
         return set()
-    rest = shaft[entry.end():]
+    rest = shaft[entry.end() :]
     return {_TARGET_NAMES[code] for code in _TARGET.findall(rest)}
 
 
-def target_agreement(atlas="desikan-killiany", *, deepest: int = 3,
-                     targets=("hippocampus", "amygdala", "insula")) -> pd.DataFrame:
+def target_agreement(
+    atlas="desikan-killiany", *, deepest: int = 3, targets=("hippocampus", "amygdala", "insula")
+) -> pd.DataFrame:
     """Check atlas labels against the targets encoded in Brain Treebank shaft names.
 
     The deepest contacts of a shaft aimed at a structure (contacts 1, 2, ... are
@@ -209,10 +216,21 @@ def target_agreement(atlas="desikan-killiany", *, deepest: int = 3,
         if r > deepest:
             continue
         for target in sorted(shaft_targets(contact["shaft"]) & set(targets)):
-            rows.append((contact["subject"], contact["shaft"], contact["contact"], int(r),
-                         target, contact["mni152_x"], contact["mni152_y"], contact["mni152_z"]))
-    table = pd.DataFrame(rows, columns=["subject", "shaft", "contact", "rank", "target",
-                                        "x", "y", "z"])
+            rows.append(
+                (
+                    contact["subject"],
+                    contact["shaft"],
+                    contact["contact"],
+                    int(r),
+                    target,
+                    contact["mni152_x"],
+                    contact["mni152_y"],
+                    contact["mni152_z"],
+                )
+            )
+    table = pd.DataFrame(
+        rows, columns=["subject", "shaft", "contact", "rank", "target", "x", "y", "z"]
+    )
     found = atlas.lookup(table[["x", "y", "z"]].to_numpy(), space="MNI152")
     table["region"] = found["region"].to_numpy()
     table["lobe"] = found["lobe"].to_numpy()

@@ -139,10 +139,15 @@ PLANTED_EFFECTS = {
         "gain": 1.0,
         "regions": (
             # Desikan-Killiany
-            "superiortemporal", "transversetemporal", "bankssts",
+            "superiortemporal",
+            "transversetemporal",
+            "bankssts",
             # Destrieux
-            "G_temp_sup-G_T_transv", "G_temp_sup-Lateral", "G_temp_sup-Plan_polar",
-            "G_temp_sup-Plan_tempo", "S_temporal_transverse",
+            "G_temp_sup-G_T_transv",
+            "G_temp_sup-Lateral",
+            "G_temp_sup-Plan_polar",
+            "G_temp_sup-Plan_tempo",
+            "S_temporal_transverse",
         ),
         "lobes": (),
     },
@@ -156,9 +161,14 @@ PLANTED_EFFECTS = {
         "amplitude_sd": -1.0,
         "regions": (
             # Desikan-Killiany
-            "middletemporal", "inferiortemporal", "temporalpole",
+            "middletemporal",
+            "inferiortemporal",
+            "temporalpole",
             # Destrieux
-            "G_temporal_middle", "G_temporal_inf", "S_temporal_inf", "Pole_temporal",
+            "G_temporal_middle",
+            "G_temporal_inf",
+            "S_temporal_inf",
+            "Pole_temporal",
         ),
         "lobes": (),
     },
@@ -205,9 +215,7 @@ _CONTACT = {"size": 5.03, "material": "platinum-iridium", "manufacturer": "n/a"}
 
 _HEMI = re.compile(r"^(?:ctx_)?(?:lh|rh|left|right|l|r)_")
 _REGION_EFFECT = {
-    region_key(region): name
-    for name, spec in PLANTED_EFFECTS.items()
-    for region in spec["regions"]
+    region_key(region): name for name, spec in PLANTED_EFFECTS.items() for region in spec["regions"]
 }
 _LOBE_EFFECT = {lobe: name for name, spec in PLANTED_EFFECTS.items() for lobe in spec["lobes"]}
 
@@ -274,31 +282,40 @@ def _number(value, field, minimum, fix):
     return float(value)
 
 
-def _check_arguments(root, n_subjects, n_sessions, duration, sfreq, seed, line_freq, n_bad,
-                     max_channels):
+def _check_arguments(
+    root, n_subjects, n_sessions, duration, sfreq, seed, line_freq, n_bad, max_channels
+):
     try:
         root = Path(root)
     except TypeError:
         raise InvalidParameterError(
-            "The output folder must be a path.", field="root", value=root,
+            "The output folder must be a path.",
+            field="root",
+            value=root,
             fix="Pass a str or pathlib.Path naming a new (or empty) folder.",
         ) from None
     n_subjects = _integer(n_subjects, "n_subjects", 1, "Simulate at least one subject.")
     n_sessions = _integer(n_sessions, "n_sessions", 1, "Simulate at least one session.")
     duration = _number(
-        duration, "duration", MIN_DURATION,
+        duration,
+        "duration",
+        MIN_DURATION,
         f"Use at least {MIN_DURATION:g} s: the first and last {MARGIN_S:g} s hold no event and "
         "a sentence may last 8 s.",
     )
     sfreq = _number(
-        sfreq, "sfreq", MIN_SFREQ,
+        sfreq,
+        "sfreq",
+        MIN_SFREQ,
         f"Use at least {MIN_SFREQ:g} Hz so the 70-150 Hz high-gamma band is well below the "
         "Nyquist frequency (e.g. 1000, 1024 or 2048 Hz).",
     )
     seed = _integer(seed, "seed", 0, "Pass a non-negative integer, e.g. seed=0.")
     if isinstance(line_freq, bool) or line_freq not in (50, 60):
         raise InvalidParameterError(
-            "The power-line frequency must be 50 or 60 Hz.", field="line_freq", value=line_freq,
+            "The power-line frequency must be 50 or 60 Hz.",
+            field="line_freq",
+            value=line_freq,
             fix="Pass line_freq=50 (Europe, most of Asia and Africa) or 60 (the Americas).",
         )
     n_bad = _integer(n_bad, "n_bad", 0, "Pass the number of bad contacts per recording, e.g. 2.")
@@ -306,8 +323,17 @@ def _check_arguments(root, n_subjects, n_sessions, duration, sfreq, seed, line_f
         max_channels = _integer(
             max_channels, "max_channels", 1, "Pass None for all contacts, or a positive integer."
         )
-    return (root, n_subjects, n_sessions, duration, sfreq, seed, float(line_freq), n_bad,
-            max_channels)
+    return (
+        root,
+        n_subjects,
+        n_sessions,
+        duration,
+        sfreq,
+        seed,
+        float(line_freq),
+        n_bad,
+        max_channels,
+    )
 
 
 # -------------------------------------------------------------------------- montage
@@ -420,8 +446,9 @@ def _simulate(rng, params, montage, words, n_times, sfreq, line_freq, n_bad):
     n400_wave = _locked(word_train, kernel, n_times)
     theta = PLANTED_EFFECTS["sentence_theta"]
     t, kernel = _hann_kernel(sfreq, *theta["window_s"])
-    theta_wave = _locked(sentence_train, kernel * np.sin(2 * np.pi * theta["frequency_hz"] * t),
-                         n_times)
+    theta_wave = _locked(
+        sentence_train, kernel * np.sin(2 * np.pi * theta["frequency_hz"] * t), n_times
+    )
     lo, hi = hg["band_hz"]
     band = ((freqs >= lo) & (freqs <= hi)).astype(np.float32)
 
@@ -484,16 +511,22 @@ def _write_json(path: Path, content: dict) -> None:
 
 
 def _write_tsv(path: Path, table: pd.DataFrame) -> None:
-    table.to_csv(path, sep="\t", index=False, na_rep="n/a", lineterminator="\n",
-                 float_format="%.2f")
+    table.to_csv(
+        path, sep="\t", index=False, na_rep="n/a", lineterminator="\n", float_format="%.2f"
+    )
 
 
 def _events_sidecar(sfreq) -> dict:
     return {
-        "onset": {"Description": "Onset of the word, from the first sample of the recording.",
-                  "Units": "s"},
-        "duration": {"Description": "Duration of the word (also on sentence_onset rows: the "
-                     "duration of the sentence's first word).", "Units": "s"},
+        "onset": {
+            "Description": "Onset of the word, from the first sample of the recording.",
+            "Units": "s",
+        },
+        "duration": {
+            "Description": "Duration of the word (also on sentence_onset rows: the "
+            "duration of the sentence's first word).",
+            "Units": "s",
+        },
         "trial_type": {
             "Description": "Kind of event.",
             "Levels": {
@@ -506,10 +539,13 @@ def _events_sidecar(sfreq) -> dict:
             "Description": "Integer event code.",
             "Levels": {str(code): name for name, code in EVENT_ID.items()},
         },
-        "sample": {"Description": f"Sample of the onset, 0-based, at {sfreq:g} Hz "
-                   "(onset x sampling frequency)."},
-        "word_index": {"Description": "Position of the word in its sentence, 1 for the first "
-                       "word."},
+        "sample": {
+            "Description": f"Sample of the onset, 0-based, at {sfreq:g} Hz "
+            "(onset x sampling frequency)."
+        },
+        "word_index": {
+            "Description": "Position of the word in its sentence, 1 for the first word."
+        },
         "sentence_id": {"Description": "Number of the sentence in this recording, from 1."},
         "StimulusPresentation": {
             "OperatingSystem": "n/a",
@@ -580,8 +616,20 @@ def _coordsystem(btbank_subject) -> dict:
     }
 
 
-def _write_recording(root, subject, session, session_label, montage, params, rng, duration,
-                     sfreq, line_freq, n_bad, seed):
+def _write_recording(
+    root,
+    subject,
+    session,
+    session_label,
+    montage,
+    params,
+    rng,
+    duration,
+    sfreq,
+    line_freq,
+    n_bad,
+    seed,
+):
     import mne
     from mne_bids import BIDSPath, mark_channels, update_sidecar_json, write_raw_bids
 
@@ -597,8 +645,10 @@ def _write_recording(root, subject, session, session_label, montage, params, rng
     raw.info["bads"] = list(bads)
     first = words[words["word_index"] == 1]
     onset = np.concatenate([first["sample"], words["sample"]]) / sfreq
-    rows = pd.concat([first.assign(trial_type="sentence_onset"),
-                      words.assign(trial_type="word_onset")], ignore_index=True)
+    rows = pd.concat(
+        [first.assign(trial_type="sentence_onset"), words.assign(trial_type="word_onset")],
+        ignore_index=True,
+    )
     order = np.argsort(onset, kind="stable")
     rows = rows.iloc[order]
     raw.set_annotations(
@@ -606,23 +656,43 @@ def _write_recording(root, subject, session, session_label, montage, params, rng
             onset=onset[order],
             duration=rows["duration"].to_numpy(),
             description=rows["trial_type"].to_numpy(),
-            extras=[{"word_index": int(w), "sentence_id": int(s)}
-                    for w, s in zip(rows["word_index"], rows["sentence_id"])],
+            extras=[
+                {"word_index": int(w), "sentence_id": int(s)}
+                for w, s in zip(rows["word_index"], rows["sentence_id"])
+            ],
         )
     )
 
-    path = BIDSPath(subject=subject, session=session_label, task=TASK, run="01", datatype="ieeg",
-                    root=root)
-    write_raw_bids(raw, path, event_id=EVENT_ID, format="BrainVision", allow_preload=True,
-                   overwrite=True, readme=False, verbose=False)
+    path = BIDSPath(
+        subject=subject, session=session_label, task=TASK, run="01", datatype="ieeg", root=root
+    )
+    write_raw_bids(
+        raw,
+        path,
+        event_id=EVENT_ID,
+        format="BrainVision",
+        allow_preload=True,
+        overwrite=True,
+        readme=False,
+        verbose=False,
+    )
     if bads:
-        mark_channels(path, ch_names=list(bads), status="bad",
-                      descriptions=[BAD_KINDS[kind] for kind in bads.values()], verbose=False)
+        mark_channels(
+            path,
+            ch_names=list(bads),
+            status="bad",
+            descriptions=[BAD_KINDS[kind] for kind in bads.values()],
+            verbose=False,
+        )
     btbank_subject = int(montage["subject"].iloc[0])
-    update_sidecar_json(path.copy().update(suffix="ieeg", extension=".json"),
-                        _ieeg_sidecar(montage, btbank_subject, seed), verbose=False)
-    _write_json(path.copy().update(suffix="events", extension=".json").fpath,
-                _events_sidecar(sfreq))
+    update_sidecar_json(
+        path.copy().update(suffix="ieeg", extension=".json"),
+        _ieeg_sidecar(montage, btbank_subject, seed),
+        verbose=False,
+    )
+    _write_json(
+        path.copy().update(suffix="events", extension=".json").fpath, _events_sidecar(sfreq)
+    )
     folder = path.directory
     stem = f"sub-{path.subject}_ses-{path.session}"
     # MNE-BIDS writes n/a positions (space-less) for iEEG without a montage: replace them
@@ -677,8 +747,7 @@ def _readme(arguments, montages) -> str:
         "Planted effects",
         "---------------",
         "Regions come from the Desikan-Killiany atlas bundled with ieegrep, looked up at",
-        f"the positions of electrodes.tsv (space {SPACE}, {DEFAULT_RADIUS_MM:g} mm search "
-        "radius).",
+        f"the positions of electrodes.tsv (space {SPACE}, {DEFAULT_RADIUS_MM:g} mm search radius).",
         "",
     ]
     for name, spec in PLANTED_EFFECTS.items():
@@ -715,8 +784,13 @@ def _write_dataset_files(root: Path, arguments, montages) -> None:
         authors=["The ieegrep developers"],
         how_to_acknowledge="Cite ieegrep; for the electrode positions cite the Brain Treebank "
         "(Wang et al., NeurIPS 2024).",
-        generated_by=[{"Name": "ieegrep", "Version": __version__,
-                       "Description": "ieegrep.datasets.make_synthetic_bids"}],
+        generated_by=[
+            {
+                "Name": "ieegrep",
+                "Version": __version__,
+                "Description": "ieegrep.datasets.make_synthetic_bids",
+            }
+        ],
         overwrite=True,
         verbose=False,
     )
@@ -735,8 +809,10 @@ def _write_dataset_files(root: Path, arguments, montages) -> None:
         {
             "participant_id": {"Description": "Subject label."},
             "species": {"Description": "Species of the participant (simulated)."},
-            "btbank_subject": {"Description": "Brain Treebank subject whose real sEEG electrode "
-                               "layout this simulated subject has (1-10)."},
+            "btbank_subject": {
+                "Description": "Brain Treebank subject whose real sEEG electrode "
+                "layout this simulated subject has (1-10)."
+            },
             "n_contacts": {"Description": "Number of sEEG contacts recorded."},
         },
     )
@@ -830,12 +906,16 @@ def make_synthetic_bids(
     >>> root = make_synthetic_bids(tmp_path / "sim", n_subjects=1, duration=20,
     ...                            max_channels=40)  # doctest: +SKIP
     """
-    (root, n_subjects, n_sessions, duration, sfreq, seed, line_freq, n_bad,
-     max_channels) = _check_arguments(root, n_subjects, n_sessions, duration, sfreq, seed,
-                                      line_freq, n_bad, max_channels)
+    (root, n_subjects, n_sessions, duration, sfreq, seed, line_freq, n_bad, max_channels) = (
+        _check_arguments(
+            root, n_subjects, n_sessions, duration, sfreq, seed, line_freq, n_bad, max_channels
+        )
+    )
     atlas = Atlas.load("desikan-killiany")
     width = max(2, len(str(n_subjects)))
-    montages = {f"{k:0{width}d}": _montage(k, max_channels, atlas) for k in range(1, n_subjects + 1)}
+    montages = {
+        f"{k:0{width}d}": _montage(k, max_channels, atlas) for k in range(1, n_subjects + 1)
+    }
     smallest = min(len(m) for m in montages.values())
     if n_bad > smallest // 2:
         raise InvalidParameterError(
@@ -861,11 +941,25 @@ def make_synthetic_bids(
             session_label = f"{session:0{ses_width}d}"
             logger.info(
                 "Simulating sub-%s ses-%s: %d sEEG contacts, %g s at %g Hz",
-                label, session_label, len(montages[label]), duration, sfreq,
+                label,
+                session_label,
+                len(montages[label]),
+                duration,
+                sfreq,
             )
             _write_recording(
-                tmp, label, session, session_label, montages[label], params[label],
-                np.random.default_rng([seed, k, session]), duration, sfreq, line_freq, n_bad, seed,
+                tmp,
+                label,
+                session,
+                session_label,
+                montages[label],
+                params[label],
+                np.random.default_rng([seed, k, session]),
+                duration,
+                sfreq,
+                line_freq,
+                n_bad,
+                seed,
             )
         arguments = (n_subjects, n_sessions, duration, sfreq, seed, line_freq, n_bad, max_channels)
         _write_dataset_files(tmp, arguments, montages)

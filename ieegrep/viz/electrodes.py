@@ -15,12 +15,25 @@ __all__ = ["plot_electrodes", "LOBE_COLORS"]
 
 #: Fixed colours for the lobe level, so figures of different recordings agree.
 LOBE_COLORS = {
-    "frontal": "#4C72B0", "parietal": "#55A868", "temporal": "#C44E52", "occipital": "#8172B2",
-    "cingulate": "#CCB974", "insula": "#64B5CD", "hippocampus": "#DD8452",
-    "amygdala": "#937860", "thalamus": "#DA8BC3", "caudate": "#8C8C8C", "putamen": "#6D904F",
-    "pallidum": "#B47CC7", "accumbens": "#C4AD66", "ventral-dc": "#77BEDB",
-    "brainstem": "#4C4C4C", "cerebellum": "#A3A3A3", "white-matter": "#E5D8BD",
-    "ventricle": "#B3CDE3", UNKNOWN: "#BBBBBB",
+    "frontal": "#4C72B0",
+    "parietal": "#55A868",
+    "temporal": "#C44E52",
+    "occipital": "#8172B2",
+    "cingulate": "#CCB974",
+    "insula": "#64B5CD",
+    "hippocampus": "#DD8452",
+    "amygdala": "#937860",
+    "thalamus": "#DA8BC3",
+    "caudate": "#8C8C8C",
+    "putamen": "#6D904F",
+    "pallidum": "#B47CC7",
+    "accumbens": "#C4AD66",
+    "ventral-dc": "#77BEDB",
+    "brainstem": "#4C4C4C",
+    "cerebellum": "#A3A3A3",
+    "white-matter": "#E5D8BD",
+    "ventricle": "#B3CDE3",
+    UNKNOWN: "#BBBBBB",
 }
 _VIEWS = {  # view → (projected axis, horizontal axis, vertical axis, labels)
     "sagittal": (0, 1, 2, ("y (mm, anterior +)", "z (mm, superior +)")),
@@ -39,8 +52,10 @@ def _silhouettes(atlas_name: str):
     for view, (axis, h, v, _) in _VIEWS.items():
         mask = brain.any(axis=axis)  # remaining axes keep their order (h before v)
         extent = (
-            origin[h] - step[h] / 2, origin[h] + step[h] * (mask.shape[0] - 0.5),
-            origin[v] - step[v] / 2, origin[v] + step[v] * (mask.shape[1] - 0.5),
+            origin[h] - step[h] / 2,
+            origin[h] + step[h] * (mask.shape[0] - 0.5),
+            origin[v] - step[v] / 2,
+            origin[v] + step[v] * (mask.shape[1] - 0.5),
         )
         out[view] = (mask.T, extent)
     return out
@@ -51,7 +66,8 @@ def _table(data) -> pd.DataFrame:
     if not isinstance(table, pd.DataFrame):
         raise IeegrepError(
             "plot_electrodes needs a Recording or an electrode table (DataFrame).",
-            field="data", value=type(data).__name__,
+            field="data",
+            value=type(data).__name__,
             fix="Pass ieegrep.bids.load_recording(...) or its .electrodes table.",
         )
     return table
@@ -102,18 +118,30 @@ def plot_electrodes(
 
     table = _table(data)
     if color_by not in table.columns:
-        raise IeegrepError("Unknown colour column.", field="color_by", value=color_by,
-                           fix="Use one of the table's columns, e.g. 'region' or 'lobe'.")
+        raise IeegrepError(
+            "Unknown colour column.",
+            field="color_by",
+            value=color_by,
+            fix="Use one of the table's columns, e.g. 'region' or 'lobe'.",
+        )
     unknown_views = [v for v in views if v not in _VIEWS]
     if unknown_views or not len(views):
-        raise IeegrepError("Unknown view.", field="views", value=list(views),
-                           fix="Use 'sagittal', 'coronal' and/or 'axial'.")
-    mni = {"mni152_x", "mni152_y", "mni152_z"} <= set(table.columns) and \
-        table[["mni152_x", "mni152_y", "mni152_z"]].notna().all(axis=1).any()
+        raise IeegrepError(
+            "Unknown view.",
+            field="views",
+            value=list(views),
+            fix="Use 'sagittal', 'coronal' and/or 'axial'.",
+        )
+    mni = {"mni152_x", "mni152_y", "mni152_z"} <= set(table.columns) and table[
+        ["mni152_x", "mni152_y", "mni152_z"]
+    ].notna().all(axis=1).any()
     columns = ["mni152_x", "mni152_y", "mni152_z"] if mni else ["x", "y", "z"]
     if not set(columns) <= set(table.columns):
-        raise IeegrepError("The table has no coordinates to plot.", field="x, y, z",
-                           fix="Load a recording whose electrodes.tsv has positions.")
+        raise IeegrepError(
+            "The table has no coordinates to plot.",
+            field="x, y, z",
+            fix="Load a recording whose electrodes.tsv has positions.",
+        )
     coords = table[columns].to_numpy(float)
     if not mni:
         units = (table.attrs.get("ieegrep") or {}).get("coordinate_units")
@@ -126,35 +154,68 @@ def plot_electrodes(
     bad = table["bad"].to_numpy(bool) if "bad" in table.columns else np.zeros(len(table), bool)
 
     if axes is None:
-        fig, axes = plt.subplots(1, len(views), figsize=(4.2 * len(views) + 2.5, 4.2),
-                                 layout="constrained")
+        fig, axes = plt.subplots(
+            1, len(views), figsize=(4.2 * len(views) + 2.5, 4.2), layout="constrained"
+        )
         axes = np.atleast_1d(axes)
     else:
         axes = np.atleast_1d(axes)
         fig = axes[0].figure
     if len(axes) != len(views):
-        raise IeegrepError("Give one axes per view.", field="axes", value=len(axes),
-                           fix=f"Pass {len(views)} axes, or axes=None.")
+        raise IeegrepError(
+            "Give one axes per view.",
+            field="axes",
+            value=len(axes),
+            fix=f"Pass {len(views)} axes, or axes=None.",
+        )
     outlines = _silhouettes(atlas) if (mni and show_brain) else {}
     for ax, view in zip(axes, views):
         axis, h, v, labels = _VIEWS[view]
         if view in outlines:
             mask, extent = outlines[view]
-            ax.imshow(np.where(mask, 1.0, np.nan), extent=extent, origin="lower",
-                      cmap="Greys", vmin=0, vmax=6, interpolation="nearest")
-            ax.contour(mask.astype(float), levels=[0.5], extent=extent, colors="0.55",
-                       linewidths=0.8, origin="lower")
+            ax.imshow(
+                np.where(mask, 1.0, np.nan),
+                extent=extent,
+                origin="lower",
+                cmap="Greys",
+                vmin=0,
+                vmax=6,
+                interpolation="nearest",
+            )
+            ax.contour(
+                mask.astype(float),
+                levels=[0.5],
+                extent=extent,
+                colors="0.55",
+                linewidths=0.8,
+                origin="lower",
+            )
         depth = coords[:, axis]
         for category in order:
             sel = located & (categories.to_numpy() == category)
             # draw far contacts first so near ones stay visible
             idx = np.flatnonzero(sel)[np.argsort(depth[sel] * (1 if view != "coronal" else -1))]
-            ax.scatter(coords[idx, h], coords[idx, v], s=26, color=colours[category],
-                       edgecolors="k" if category != UNKNOWN else "0.5", linewidths=0.4,
-                       label=category, zorder=3)
+            ax.scatter(
+                coords[idx, h],
+                coords[idx, v],
+                s=26,
+                color=colours[category],
+                edgecolors="k" if category != UNKNOWN else "0.5",
+                linewidths=0.4,
+                label=category,
+                zorder=3,
+            )
         if (bad & located).any():
-            ax.scatter(coords[bad & located, h], coords[bad & located, v], marker="x", s=30,
-                       color="k", linewidths=1.0, zorder=4, label="bad channel")
+            ax.scatter(
+                coords[bad & located, h],
+                coords[bad & located, v],
+                marker="x",
+                s=30,
+                color="k",
+                linewidths=1.0,
+                zorder=4,
+                label="bad channel",
+            )
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
         ax.set_title(view)
@@ -165,12 +226,22 @@ def plot_electrodes(
     keep = [(hnd, n) for hnd, n in zip(handles, names)]
     shown = [(hnd, f"{n} ({counts.get(n, 0)})" if n in counts else n) for hnd, n in keep]
     if len(shown) > max_legend:
-        shown = shown[:max_legend - 1] + [(shown[-1][0], f"... {len(order) - max_legend + 1} more")]
-    fig.legend([s[0] for s in shown], [s[1] for s in shown], loc="outside right center",
-               fontsize="small", frameon=False, title=color_by)
+        shown = shown[: max_legend - 1] + [
+            (shown[-1][0], f"... {len(order) - max_legend + 1} more")
+        ]
+    fig.legend(
+        [s[0] for s in shown],
+        [s[1] for s in shown],
+        loc="outside right center",
+        fontsize="small",
+        frameon=False,
+        title=color_by,
+    )
     space = "MNI152" if mni else "file coordinates"
-    fig.suptitle(f"{title + ' — ' if title else ''}{int(located.sum())} of {len(table)} "
-                 f"contacts located ({space})")
+    fig.suptitle(
+        f"{title + ' — ' if title else ''}{int(located.sum())} of {len(table)} "
+        f"contacts located ({space})"
+    )
     return fig
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -43,3 +46,31 @@ def sample_copy(tmp_path) -> Path:
 def seeg_dir(sample_copy) -> Path:
     """The ``ieeg`` folder of the sEEG recording (sub-01) in a writable copy."""
     return sample_copy / "sub-01" / "ieeg"
+
+
+@pytest.fixture(scope="session")
+def validate_bids():
+    """Run the official ``bids-validator-deno`` on a folder; return its JSON report.
+
+    ``report["errors"]`` lists the issues of severity ``error``.
+    """
+    found = shutil.which("bids-validator-deno")
+    beside = Path(sys.executable).parent / "bids-validator-deno"
+    executable = found or (str(beside) if beside.exists() else None)
+    if executable is None:
+        pytest.skip("bids-validator-deno is not installed (pip install -e '.[test]')")
+
+    def run(root) -> dict:
+        result = subprocess.run(
+            [executable, str(root), "--format", "json"],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        report = json.loads(result.stdout)
+        issues = report["issues"]["issues"]
+        report["errors"] = [issue for issue in issues if issue["severity"] == "error"]
+        return report
+
+    return run

@@ -278,3 +278,9 @@ def test_sample_folder_untouched_by_reading(tmp_path):
     shutil.copytree(sample_path(), tmp_path / "s")
     load_seeg(tmp_path / "s")
     assert sorted(p.name for p in sample_path().rglob("*")) == before
+
+
+def test_bundled_sample_is_valid_bids(validate_bids):
+    report = validate_bids(sample_path())
+    assert report["errors"] == [], report["errors"]
+    assert sorted(report["summary"]["subjects"]) == ["01", "02"]

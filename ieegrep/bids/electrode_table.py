@@ -19,7 +19,7 @@ import pandas as pd
 from mne_bids import BIDSPath
 from mne_bids.path import get_entities_from_fname
 
-from ..atlas import Atlas
+from ..atlas import ECOG_RADIUS_MM, Atlas
 from ..atlas.lobes import UNKNOWN, hemisphere_of, lobe_of
 from ..atlas.spaces import SPACE_PREFERENCE, Space, resolve_space, to_mni152
 from ..electrodes import parse_contact_names
@@ -45,8 +45,6 @@ IEEG_CHANNEL_TYPES = ("seeg", "ecog", "dbs")
 
 _UNITS_TO_MM = {"m": 1000.0, "cm": 10.0, "mm": 1.0}
 
-#: Default search radius (mm) for ECoG contacts, which take the nearest cortical parcel.
-ECOG_RADIUS_MM = 10.0
 
 _REGION_COLUMNS = {
     "desikan-killiany": (
@@ -559,8 +557,12 @@ def _add_regions(
                 )
             )
         if atlas_used is not None:
-            found = _lookup_by_type(
-                atlas_used, coords_mm, space_arg, radii, table["channel_type"].to_numpy()
+            found = atlas_used.lookup_contacts(
+                coords_mm,
+                table["channel_type"].to_numpy(),
+                space_arg,
+                radius=radii[0],
+                ecog_radius=radii[1],
             )
             region = found["region"].to_numpy(object)
             distance = found["distance_mm"].to_numpy(float)
@@ -580,16 +582,6 @@ def _add_regions(
     table["hemisphere"] = hemisphere
     table["region_distance_mm"] = distance
     table["mni152_x"], table["mni152_y"], table["mni152_z"] = mni.T
-
-
-def _lookup_by_type(atlas, coords_mm, space, radii, types) -> pd.DataFrame:
-    """Depth contacts: any label within radius; ECoG: nearest cortical parcel."""
-    depth = atlas.lookup(coords_mm, space=space, radius=radii[0])
-    ecog = types == "ecog"
-    if ecog.any():
-        surface = atlas.lookup(coords_mm[ecog], space=space, radius=radii[1], cortex_only=True)
-        depth.loc[ecog] = surface.to_numpy()
-    return depth
 
 
 def _check_outside(found: pd.DataFrame, path):

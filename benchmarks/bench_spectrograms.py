@@ -229,7 +229,7 @@ def main(argv=None):
     parser.add_argument(
         "--n-jobs", type=int, default=2, help="ieegrep threads (STFT), besides n_jobs=1"
     )
-    parser.add_argument("--superlet-channels", type=int, default=4)
+    parser.add_argument("--superlet-channels", type=int, default=8)
     parser.add_argument("--superlet-windows", type=int, default=8)
     args = parser.parse_args(argv)
 

@@ -67,15 +67,19 @@ def test_laplacian_on_real_seeg_drops_exactly_shaft_ends(mini_seeg):
     table = mini_seeg.electrodes
     ends = set()
     for _, rows in table.groupby("shaft"):
-        ends |= {rows.loc[rows["contact"].idxmin(), "name"], rows.loc[rows["contact"].idxmax(), "name"]}
+        ends |= {
+            rows.loc[rows["contact"].idxmin(), "name"],
+            rows.loc[rows["contact"].idxmax(), "name"],
+        }
     assert set(out.provenance["reference"]["dropped"]) == ends
     assert len(ends) == 12  # 6 shafts
     assert out.raw.ch_names == [n for n in table["name"] if n not in ends]
     assert out.electrodes["name"].tolist() == out.raw.ch_names
     # the numbers: contact minus the mean of its neighbours
     data = mini_seeg.raw.get_data(picks=["F'3", "F'2", "F'4"])
-    np.testing.assert_allclose(out.raw.get_data(picks="F'3")[0],
-                               data[0] - (data[1] + data[2]) / 2, atol=1e-12)
+    np.testing.assert_allclose(
+        out.raw.get_data(picks="F'3")[0], data[0] - (data[1] + data[2]) / 2, atol=1e-12
+    )
     assert out.raw.info["line_freq"] == 60.0
     assert len(out.raw.annotations) == len(mini_seeg.raw.annotations)
 
@@ -86,14 +90,17 @@ def test_bipolar_real_seeg_midpoints_and_regions(mini_seeg):
     table = out.electrodes.set_index("name")
     src = mini_seeg.electrodes.set_index("name")
     assert "F'2-F'3" in table.index
-    np.testing.assert_allclose(table.loc["F'2-F'3", "mni152_x"],
-                               (src.loc["F'2", "mni152_x"] + src.loc["F'3", "mni152_x"]) / 2)
+    np.testing.assert_allclose(
+        table.loc["F'2-F'3", "mni152_x"],
+        (src.loc["F'2", "mni152_x"] + src.loc["F'3", "mni152_x"]) / 2,
+    )
     assert table.loc["F'2-F'3", "sources"] == "F'2, F'3"
     # each bipolar channel has its own look-up at the midpoint
     assert table["region"].notna().all()
     montage = out.raw.get_montage().get_positions()["ch_pos"]
-    np.testing.assert_allclose(montage["F'2-F'3"], (np.array(table.loc["F'2-F'3", ["x", "y", "z"]],
-                                                               float)))
+    np.testing.assert_allclose(
+        montage["F'2-F'3"], (np.array(table.loc["F'2-F'3", ["x", "y", "z"]], float))
+    )
 
 
 def test_rereference_raw_and_recording_metadata():
@@ -103,8 +110,11 @@ def test_rereference_raw_and_recording_metadata():
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rec = load_recording(sample_path() / "sub-01" / "ieeg" / "sub-01_task-rest_acq-seeg_ieeg.edf",
-                             space="Other", preload=True)
+        rec = load_recording(
+            sample_path() / "sub-01" / "ieeg" / "sub-01_task-rest_acq-seeg_ieeg.edf",
+            space="Other",
+            preload=True,
+        )
     out = rereference(rec.raw, "average")
     assert out.ch_names == rec.electrodes["name"].tolist()
     # regions from a label column: bipolar keeps the label both contacts share
@@ -112,7 +122,9 @@ def test_rereference_raw_and_recording_metadata():
     src = rec.electrodes.set_index("name")
     for name in bipolar.index[:20]:
         a, c = name.split("-")
-        expected = src.loc[a, "region"] if src.loc[a, "region"] == src.loc[c, "region"] else "Unknown"
+        expected = (
+            src.loc[a, "region"] if src.loc[a, "region"] == src.loc[c, "region"] else "Unknown"
+        )
         assert bipolar.loc[name, "region"] == expected
     with pytest.raises(InvalidParameterError, match="Recording or an mne.io.Raw"):
         rereference(np.zeros((3, 10)))

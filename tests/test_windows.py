@@ -17,8 +17,9 @@ def raw():
     info = mne.create_info(["A1", "A2", "A3"], 100.0, "seeg")
     data = np.arange(3 * 2000, dtype=float).reshape(3, 2000)
     raw = mne.io.RawArray(data, info, verbose=False)
-    raw.set_annotations(mne.Annotations([3.0, 12.0, 15.0], [0.0, 1.0, 0.0],
-                                        ["word", "BAD_artifact", "word"]))
+    raw.set_annotations(
+        mne.Annotations([3.0, 12.0, 15.0], [0.0, 1.0, 0.0], ["word", "BAD_artifact", "word"])
+    )
     return raw
 
 
@@ -40,6 +41,10 @@ def test_windows_on_another_grid(raw):
     windows = sliding_windows(raw, 5.0, sfreq=2048.0)
     assert windows.attrs["n_samples"] == 10240
     assert windows["start"].tolist()[:2] == [0, 10240]
+    snapped = sliding_windows(raw, 5.0, 1.0, sfreq=2048.0, snap=50, reject_by_annotation=False)
+    assert np.diff(snapped["start"]).tolist() == [2050] * (len(snapped) - 1)
+    with pytest.raises(InvalidParameterError, match="snap"):
+        sliding_windows(raw, 5.0, 1.0, snap=0)
 
 
 def test_event_windows(raw):

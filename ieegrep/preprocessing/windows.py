@@ -111,6 +111,7 @@ def sliding_windows(
     stride: float | None = None,
     *,
     sfreq: float | None = None,
+    snap: int | None = None,
     reject_by_annotation: bool = True,
     verbose=None,
 ) -> pd.DataFrame:
@@ -127,6 +128,12 @@ def sliding_windows(
     sfreq : float | None
         Rate of the sample grid the windows address (default the recording's;
         pass the model rate when the data will be resampled).
+    snap : int | None
+        Round the stride to a whole multiple of this many samples. With the
+        STFT hop (50 samples at 2048 Hz) overlapping windows share their STFT
+        frames, which :func:`~ieegrep.preprocessing.windowed_stft_spectrogram`
+        then computes once: a 1-s stride becomes 2050 samples (1.00098 s).
+        ``None`` (default) keeps the stride as given.
     reject_by_annotation : bool
         Drop windows that overlap an annotation whose description starts with
         ``"bad"`` (default True).
@@ -146,6 +153,15 @@ def sliding_windows(
     n_times = int(round(raw.n_times * sfreq / raw.info["sfreq"]))
     n_samples = int(round(duration * sfreq))
     step = stride * sfreq
+    if snap is not None:
+        if int(snap) < 1:
+            raise InvalidParameterError(
+                "snap must be a positive number of samples.",
+                field="snap",
+                value=snap,
+                fix="Pass the STFT hop in samples, e.g. snap=50 at 2048 Hz.",
+            )
+        step = max(int(round(step / int(snap))), 1) * int(snap)
     starts = np.round(np.arange(0, max(n_times - n_samples, -1) + 1, step)).astype(int)
     starts = starts[starts + n_samples <= n_times]
     table = pd.DataFrame({"start": starts, "stop": starts + n_samples})

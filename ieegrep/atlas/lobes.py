@@ -42,7 +42,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LOBES", "lobe_of", "hemisphere_of", "region_key", "DK_LOBES", "DESTRIEUX_LOBES"]
+__all__ = [
+    "LOBES",
+    "lobe_of",
+    "hemisphere_of",
+    "normalise_hemisphere",
+    "region_key",
+    "DK_LOBES",
+    "DESTRIEUX_LOBES",
+]
 
 UNKNOWN = "Unknown"
 
@@ -254,6 +262,27 @@ def hemisphere_of(label: str) -> str | None:
     True
     """
     return _split(label)[0]
+
+
+def normalise_hemisphere(value) -> str | None:
+    """Read a hemisphere written as ``L``/``R``, ``left``/``right`` or ``lh``/``rh``.
+
+    Parameters
+    ----------
+    value : object
+        E.g. a cell of the ``hemisphere`` column of ``electrodes.tsv``.
+
+    Returns
+    -------
+    hemisphere : ``"L"`` | ``"R"`` | None
+        ``None`` for anything else (``n/a``, NaN, ``None``).
+    """
+    text = str(value).strip().lower()
+    if text in ("l", "left", "lh"):
+        return "L"
+    if text in ("r", "right", "rh"):
+        return "R"
+    return None
 
 
 def lobe_of(label: str) -> str:

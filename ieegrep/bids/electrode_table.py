@@ -20,7 +20,7 @@ from mne_bids import BIDSPath
 from mne_bids.path import get_entities_from_fname
 
 from ..atlas import ECOG_RADIUS_MM, Atlas
-from ..atlas.lobes import UNKNOWN, hemisphere_of, lobe_of
+from ..atlas.lobes import UNKNOWN, hemisphere_of, lobe_of, normalise_hemisphere
 from ..atlas.spaces import SPACE_PREFERENCE, Space, resolve_space, to_mni152
 from ..electrodes import parse_contact_names
 from ..exceptions import (
@@ -284,15 +284,6 @@ def _find_segmentation(root: Path, subject: str, atlas_name: str) -> Path | None
         found = sorted(derivatives.glob(pattern))
         if found:
             return found[0]
-    return None
-
-
-def _normalise_hemisphere(value) -> str | None:
-    text = str(value).strip().lower()
-    if text in ("l", "left", "lh"):
-        return "L"
-    if text in ("r", "right", "rh"):
-        return "R"
     return None
 
 
@@ -573,7 +564,7 @@ def _add_regions(
     hemisphere = []
     given = table["hemisphere"] if "hemisphere" in table.columns else [None] * n
     for label, from_tsv, from_lookup, xyz in zip(region, given, lookup_hemi, coords_mm):
-        side = _normalise_hemisphere(from_tsv) or hemisphere_of(label)
+        side = normalise_hemisphere(from_tsv) or hemisphere_of(label)
         if side is None and from_lookup in ("L", "R"):
             side = from_lookup
         if side is None and space.family in ("MNI152", "MNI305") and np.isfinite(xyz[0]):

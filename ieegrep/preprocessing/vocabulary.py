@@ -73,7 +73,7 @@ from pathlib import Path
 import numpy as np
 
 from ..atlas import LOBES, Atlas, hemisphere_of, lobe_of
-from ..atlas.lobes import UNKNOWN
+from ..atlas.lobes import UNKNOWN, normalise_hemisphere
 from ..exceptions import InvalidParameterError
 from ..verbosity import logger
 
@@ -131,17 +131,6 @@ def normalise_label(label) -> str:
         return _UNKNOWN_KEY
     key = re.sub(r"[-.\s]+", "_", str(label).strip()).strip("_").upper()
     return _UNKNOWN_KEY if key in _MISSING_TEXT else key
-
-
-def _side(value) -> str | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    text = str(value).strip().lower()
-    if text in ("l", "left", "lh"):
-        return "L"
-    if text in ("r", "right", "rh"):
-        return "R"
-    return None
 
 
 class SpatialVocabulary:
@@ -576,7 +565,7 @@ class SpatialVocabulary:
                 value=f"{len(values)} hemispheres for {n} labels",
                 fix="Pass a sequence as long as the labels, or None.",
             )
-        return [_side(v) for v in values]
+        return [normalise_hemisphere(v) for v in values]
 
     def _resolve(self, items, sides):
         rows = np.zeros(len(items), dtype=np.int64)

@@ -17,9 +17,9 @@ every region label. Modules: :mod:`~ieegrep.bids.discovery` (finding recordings)
 """
 
 from .discovery import find_recordings
-from .electrode_table import ECOG_RADIUS_MM, IEEG_CHANNEL_TYPES
+from .electrode_table import ECOG_RADIUS_MM, IEEG_CHANNEL_TYPES, ieeg_picks
 from .loading import load_recording
-from .recording import Recording
+from .recording import Recording, split_recording
 from .sidecars import DATA_EXTENSIONS
 
 __all__ = [
@@ -29,4 +29,6 @@ __all__ = [
     "IEEG_CHANNEL_TYPES",
     "ECOG_RADIUS_MM",
     "DATA_EXTENSIONS",
+    "ieeg_picks",
+    "split_recording",
 ]

@@ -37,7 +37,7 @@ from ..exceptions import (
 from ..verbosity import logger, warn
 from .sidecars import _read_json, _read_tsv
 
-__all__ = ["IEEG_CHANNEL_TYPES", "ECOG_RADIUS_MM"]
+__all__ = ["IEEG_CHANNEL_TYPES", "ECOG_RADIUS_MM", "ieeg_picks"]
 
 
 #: MNE channel types that are intracranial recordings.
@@ -74,6 +74,11 @@ _ADDED_COLUMNS = (
     "mni152_y",
     "mni152_z",
 )
+
+
+def ieeg_picks(raw) -> list[int]:
+    """Return the indices of the intracranial channels (sEEG, ECoG, DBS) of ``raw``."""
+    return [i for i, t in enumerate(raw.get_channel_types()) if t in IEEG_CHANNEL_TYPES]
 
 
 @dataclass
@@ -288,7 +293,7 @@ def _find_segmentation(root: Path, subject: str, atlas_name: str) -> Path | None
 
 
 def _electrode_table(raw, bids_path, atlas_name, atlas_obj, space, radius, ecog_radius):
-    picks = [i for i, t in enumerate(raw.get_channel_types()) if t in IEEG_CHANNEL_TYPES]
+    picks = ieeg_picks(raw)
     names = [raw.ch_names[i] for i in picks]
     provenance = {
         "atlas": atlas_name,

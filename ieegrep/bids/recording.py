@@ -9,8 +9,9 @@ import pandas as pd
 from mne_bids import BIDSPath
 
 from ..atlas.lobes import UNKNOWN
+from ..exceptions import InvalidParameterError
 
-__all__ = ["Recording"]
+__all__ = ["Recording", "split_recording"]
 
 
 @dataclass(eq=False)
@@ -155,3 +156,29 @@ class Recording:
     def _repr_html_(self) -> str:
         table = self.channels_per_region("lobe").to_html(index=False)
         return f"<p><b>{self.name}</b></p><pre>{self.summary()}</pre>{table}"
+
+
+def split_recording(inst) -> tuple:
+    """Accept a :class:`Recording` or an :class:`mne.io.Raw`; return ``(raw, recording)``.
+
+    Parameters
+    ----------
+    inst : Recording | mne.io.Raw
+        What a function working on recordings was given.
+
+    Returns
+    -------
+    raw : mne.io.Raw
+    recording : Recording | None
+        ``None`` when ``inst`` is a bare Raw.
+    """
+    if isinstance(inst, Recording):
+        return inst.raw, inst
+    if isinstance(inst, mne.io.BaseRaw):
+        return inst, None
+    raise InvalidParameterError(
+        "Expected a Recording or an mne.io.Raw.",
+        field="inst",
+        value=type(inst).__name__,
+        fix="Pass ieegrep.bids.load_recording(...) or an mne.io.Raw.",
+    )

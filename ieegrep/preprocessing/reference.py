@@ -36,7 +36,7 @@ import pandas as pd
 
 from ..atlas import Atlas
 from ..atlas.lobes import UNKNOWN, lobe_of
-from ..bids import IEEG_CHANNEL_TYPES, Recording
+from ..bids import Recording, ieeg_picks, split_recording
 from ..electrodes import parse_contact_names
 from ..exceptions import InvalidParameterError
 from ..verbosity import logger, verbose
@@ -44,6 +44,7 @@ from ..verbosity import logger, verbose
 __all__ = [
     "ReferenceScheme",
     "reference_matrix",
+    "recording_scheme",
     "rereference",
     "referenced_recording",
     "METHODS",
@@ -211,8 +212,62 @@ def reference_matrix(
     return ReferenceScheme(matrix, names, outputs, sources, dropped, method)
 
 
-def _picks(raw) -> list[int]:
-    return [i for i, t in enumerate(raw.get_channel_types()) if t in IEEG_CHANNEL_TYPES]
+def recording_scheme(
+    raw,
+    recording,
+    method="laplacian",
+    *,
+    scope="shaft",
+    allow_one_neighbour=False,
+    exclude_bads=True,
+):
+    """Build the scheme for a recording's iEEG channels (shafts from its table).
+
+    Parameters
+    ----------
+    raw : mne.io.Raw
+        The signal.
+    recording : Recording | None
+        Its recording, whose electrode table gives the shafts (else names are parsed).
+    method, scope, allow_one_neighbour, exclude_bads
+        See :func:`rereference`.
+
+    Returns
+    -------
+    scheme : ReferenceScheme
+    picks : list of int
+        Indices of the scheme's input channels in ``raw``.
+    """
+    method = _check_method(method)
+    picks = ieeg_picks(raw)
+    names = [raw.ch_names[i] for i in picks]
+    shafts = None
+    if recording is not None:
+        shafts = recording.electrodes.set_index("name").loc[names, "shaft"].tolist()
+    scheme = reference_matrix(
+        names,
+        method,
+        shafts=shafts,
+        bads=raw.info["bads"] if exclude_bads else (),
+        scope=scope,
+        allow_one_neighbour=allow_one_neighbour,
+    )
+    if scheme.dropped:
+        logger.info(
+            "%s reference: %d contact(s) dropped (bad or without neighbours): %s",
+            method,
+            len(scheme.dropped),
+            ", ".join(scheme.dropped),
+        )
+    if not scheme.outputs:
+        raise InvalidParameterError(
+            f"The {method} reference leaves no channel.",
+            field="method",
+            value=method,
+            fix="Check that contact names carry shaft and number (e.g. 'LA1'), or use "
+            "allow_one_neighbour=True, method='average' or method='none'.",
+        )
+    return scheme, picks
 
 
 @verbose
@@ -255,45 +310,15 @@ def rereference(
         Recording, ``provenance["reference"]`` records the scheme and the dropped
         contacts.
     """
-    method = _check_method(method)
-    recording = inst if isinstance(inst, Recording) else None
-    raw = recording.raw if recording is not None else inst
-    if not isinstance(raw, mne.io.BaseRaw):
-        raise InvalidParameterError(
-            "rereference takes a Recording or an mne.io.Raw.",
-            field="inst",
-            value=type(inst).__name__,
-            fix="Pass ieegrep.bids.load_recording(...) or an mne.io.Raw.",
-        )
-    picks = _picks(raw)
-    names = [raw.ch_names[i] for i in picks]
-    shafts = None
-    if recording is not None:
-        shafts = recording.electrodes.set_index("name").loc[names, "shaft"].tolist()
-    bads = raw.info["bads"] if exclude_bads else ()
-    scheme = reference_matrix(
-        names,
+    raw, recording = split_recording(inst)
+    scheme, picks = recording_scheme(
+        raw,
+        recording,
         method,
-        shafts=shafts,
-        bads=bads,
         scope=scope,
         allow_one_neighbour=allow_one_neighbour,
+        exclude_bads=exclude_bads,
     )
-    if scheme.dropped:
-        logger.info(
-            "%s reference: %d contact(s) dropped (bad or without neighbours): %s",
-            method,
-            len(scheme.dropped),
-            ", ".join(scheme.dropped),
-        )
-    if not scheme.outputs:
-        raise InvalidParameterError(
-            f"The {method} reference leaves no channel.",
-            field="method",
-            value=method,
-            fix="Check that contact names carry shaft and number (e.g. 'LA1'), or use "
-            "allow_one_neighbour=True, method='average' or method='none'.",
-        )
     data = scheme.apply(raw.get_data(picks=picks))
     return referenced_recording(
         recording, scheme, data, raw=raw, scope=scope, allow_one_neighbour=allow_one_neighbour

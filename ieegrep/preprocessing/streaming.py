@@ -24,17 +24,16 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-import mne
 import numpy as np
 import pandas as pd
 from scipy import signal
 
 from ..atomic import NpyWriter
-from ..bids import IEEG_CHANNEL_TYPES, Recording
+from ..bids import split_recording
 from ..exceptions import InvalidParameterError
 from ..verbosity import logger, verbose
 from .filters import NotchFilter, resampling_ratio
-from .reference import reference_matrix, referenced_recording
+from .reference import recording_scheme, referenced_recording
 
 __all__ = ["RecordingStream", "preprocess"]
 
@@ -90,15 +89,7 @@ class RecordingStream:
         allow_one_neighbour: bool = False,
         exclude_bads: bool = True,
     ):
-        self.recording = inst if isinstance(inst, Recording) else None
-        raw = self.recording.raw if self.recording is not None else inst
-        if not isinstance(raw, mne.io.BaseRaw):
-            raise InvalidParameterError(
-                "Streams read a Recording or an mne.io.Raw.",
-                field="inst",
-                value=type(inst).__name__,
-                fix="Pass ieegrep.bids.load_recording(...) or an mne.io.Raw.",
-            )
+        raw, self.recording = split_recording(inst)
         if chunk_duration is None or not np.isfinite(chunk_duration) or chunk_duration <= 0:
             raise InvalidParameterError(
                 "chunk_duration must be a positive number of seconds.",
@@ -107,18 +98,13 @@ class RecordingStream:
                 fix="Pass e.g. chunk_duration=60.",
             )
         self.raw = raw
-        self.picks = [i for i, t in enumerate(raw.get_channel_types()) if t in IEEG_CHANNEL_TYPES]
-        names = [raw.ch_names[i] for i in self.picks]
-        shafts = None
-        if self.recording is not None:
-            shafts = self.recording.electrodes.set_index("name").loc[names, "shaft"].tolist()
-        self.scheme = reference_matrix(
-            names,
+        self.scheme, self.picks = recording_scheme(
+            raw,
+            self.recording,
             reference,
-            shafts=shafts,
-            bads=raw.info["bads"] if exclude_bads else (),
             scope=scope,
             allow_one_neighbour=allow_one_neighbour,
+            exclude_bads=exclude_bads,
         )
         self.reference_options = dict(scope=scope, allow_one_neighbour=allow_one_neighbour)
         # read only the inputs some output needs

@@ -351,6 +351,16 @@ def tile_channels(values, n_patches: int) -> np.ndarray:
     return np.tile(values, (int(n_patches),) + (1,) * (values.ndim - 1))
 
 
+def _check_unknown_groups(unknown_groups):
+    if unknown_groups not in _UNKNOWN_GROUPS:
+        raise InvalidParameterError(
+            "Invalid value for unknown_groups.",
+            field="unknown_groups",
+            value=unknown_groups,
+            fix="Use 'shared' (Unknown channels masked together) or 'separate'.",
+        )
+
+
 def group_ids(index, *, unknown_groups: str = "shared", unknown_row: int = 0) -> np.ndarray:
     """Masking groups from spatial indices: equal index, same group.
 
@@ -378,13 +388,7 @@ def group_ids(index, *, unknown_groups: str = "shared", unknown_row: int = 0) ->
     >>> group_ids([0, 7, 0], unknown_groups="separate").tolist()
     [0, 1, 2]
     """
-    if unknown_groups not in _UNKNOWN_GROUPS:
-        raise InvalidParameterError(
-            "Invalid value for unknown_groups.",
-            field="unknown_groups",
-            value=unknown_groups,
-            fix="Use 'shared' (Unknown channels masked together) or 'separate'.",
-        )
+    _check_unknown_groups(unknown_groups)
     rows = np.asarray(index)
     if rows.ndim not in (1, 2):
         raise InvalidParameterError(
@@ -939,13 +943,7 @@ def region_tokens(
             value=scales,
             fix="Pass e.g. scales=('channel', 'parcel', 'lobe').",
         )
-    if unknown_groups not in _UNKNOWN_GROUPS:
-        raise InvalidParameterError(
-            "Invalid value for unknown_groups.",
-            field="unknown_groups",
-            value=unknown_groups,
-            fix="Use 'shared' (Unknown channels masked together) or 'separate'.",
-        )
+    _check_unknown_groups(unknown_groups)
     vocabs = _resolve_vocabularies(vocabularies)
     arrays_given = [
         k

@@ -20,28 +20,14 @@ for, so the same table can address data resampled to a model's rate.
 
 from __future__ import annotations
 
-import mne
 import numpy as np
 import pandas as pd
 
-from ..bids import Recording
+from ..bids import split_recording
 from ..exceptions import InvalidParameterError
 from ..verbosity import logger, verbose
 
 __all__ = ["sliding_windows", "event_windows", "extract_windows", "bad_segments"]
-
-
-def _raw_of(inst):
-    if isinstance(inst, Recording):
-        return inst.raw
-    if isinstance(inst, mne.io.BaseRaw):
-        return inst
-    raise InvalidParameterError(
-        "Windows are cut from a Recording or an mne.io.Raw.",
-        field="inst",
-        value=type(inst).__name__,
-        fix="Pass ieegrep.bids.load_recording(...) or an mne.io.Raw.",
-    )
 
 
 def bad_segments(inst) -> np.ndarray:
@@ -57,7 +43,7 @@ def bad_segments(inst) -> np.ndarray:
     segments : ndarray, shape (n_segments, 2)
         Start and end of each bad segment, in seconds from the first sample.
     """
-    raw = _raw_of(inst)
+    raw = split_recording(inst)[0]
     annotations = raw.annotations
     rows = [
         (onset - raw.first_time, onset - raw.first_time + duration)
@@ -146,7 +132,7 @@ def sliding_windows(
         ``start``, ``stop`` (samples), ``onset``, ``duration`` (s); see the
         module docstring.
     """
-    raw = _raw_of(inst)
+    raw = split_recording(inst)[0]
     duration = _positive(duration, "duration")
     stride = duration if stride is None else _positive(stride, "stride")
     sfreq = float(raw.info["sfreq"] if sfreq is None else _positive(sfreq, "sfreq", "Hz"))
@@ -210,7 +196,7 @@ def event_windows(
         ``start``, ``stop``, ``onset``, ``duration``, ``event_onset`` and the
         event's columns; windows running past the recording are dropped.
     """
-    raw = _raw_of(inst)
+    raw, recording = split_recording(inst)
     if (
         pre is None
         or post is None
@@ -225,8 +211,8 @@ def event_windows(
             fix="Pass e.g. pre=0.5, post=1.0 (seconds before and after the onset).",
         )
     if events is None:
-        if isinstance(inst, Recording):
-            events = inst.events
+        if recording is not None:
+            events = recording.events
         else:
             annotations = raw.annotations
             events = pd.DataFrame(

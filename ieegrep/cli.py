@@ -6,6 +6,11 @@
 ``ieegrep regions BIDS_ROOT``
     Prints, per recording, the channels per region and the ``Unknown`` ones;
     ``--output regions.tsv`` writes the full electrode tables.
+``ieegrep pretrain BIDS_ROOT --model brainbert|barista --out DIR``
+    Self-supervised pretraining on a BIDS dataset (resumable with ``--resume``;
+    under ``torchrun`` it runs data-parallel); prints the final loss against
+    the trivial predictor's and saves ``loss.png``, ``history.tsv``,
+    ``state.pt`` and the model, ``model.pt``.
 
 Errors about the input are printed as ieegrep's explanation (file, field,
 value, fix) with exit status 2, without a traceback.
@@ -149,6 +154,231 @@ def _cmd_demo(args) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ pretrain
+_BARISTA_SIZES = {"tiny": "tiny", "base": "barista"}
+_DEFAULTS = {
+    # model: (size, lr, weight decay, schedule, warm-up fraction)
+    "brainbert": ("large", 1e-4, 0.0, "step", 0.025),
+    "barista": ("base", 1e-3, 1e-2, "cosine", 5 / 70),
+}
+
+
+def _build_objective(args):
+    """Model and objective for the command's options (weights seeded by --seed)."""
+    import torch
+
+    from .exceptions import InvalidParameterError
+
+    size = args.size or _DEFAULTS[args.model][0]
+    torch.manual_seed(args.seed)
+    if args.model == "brainbert":
+        from .models.brainbert import BrainBERT
+        from .training.masked_spectrogram import MaskedSpectrogramObjective
+
+        model = BrainBERT.from_config(size)
+        return model, MaskedSpectrogramObjective(model), size
+    from .models.barista import Barista
+    from .training.latent_reconstruction import LatentReconstructionObjective
+
+    if size not in _BARISTA_SIZES:
+        raise InvalidParameterError(
+            "BaRISTA has no model of this size.",
+            field="--size",
+            value=size,
+            fix="Use --size base (the authors' architecture, about 0.85 M parameters) or tiny.",
+        )
+    model = Barista.from_preset(_BARISTA_SIZES[size], scale=args.scale)
+    objective = LatentReconstructionObjective(model, masking_scale=args.masking_scale)
+    return model, objective, size
+
+
+def _build_dataset(args, model):
+    from .training.data import SegmentDataset, SpectrogramDataset
+
+    common = dict(
+        subjects=args.subject,
+        sessions=args.session,
+        tasks=args.task,
+        exclude=args.exclude,
+        cache_dir=args.cache_dir,
+        atlas=args.atlas,
+    )
+    if args.model == "brainbert":
+        return SpectrogramDataset(args.bids_root, **common)
+    vocabularies = {}
+    if getattr(model, "vocabulary", None) is not None and model.scale != "channel":
+        vocabularies[model.scale] = model.vocabulary
+    return SegmentDataset(
+        args.bids_root,
+        scale=args.scale,
+        masking_scale=args.masking_scale,
+        vocabularies=vocabularies,
+        **common,
+    )
+
+
+def _save_loss_curve(history, path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+
+    from .viz.training import plot_training_history
+
+    fig = plot_training_history(history, title=title)
+    with atomic_write(path, "wb") as fid:
+        fig.savefig(fid, format="png", dpi=110)
+    plt.close(fig)
+
+
+def _cmd_pretrain(args) -> int:
+    from .training import distributed
+    from .training.runner import Pretrainer
+
+    ctx = distributed.init_distributed(args.device)
+    model, objective, size = _build_objective(args)
+    if not ctx.is_main:  # rank 0 fills the preprocessing cache first
+        distributed.barrier(ctx)
+    dataset = _build_dataset(args, model)
+    if ctx.is_main:
+        distributed.barrier(ctx)
+        print(
+            f"{args.model} ({size}), {sum(p.numel() for p in model.parameters()):,} parameters; "
+            f"{len(dataset):,} examples from {len(dataset.recordings)} recording(s)"
+            + (f", {len(dataset.excluded_recordings)} held out" if args.exclude else ""),
+            flush=True,
+        )
+    _, lr, weight_decay, schedule, warmup = _DEFAULTS[args.model]
+    steps = args.steps
+    trainer = Pretrainer(
+        objective,
+        dataset,
+        out_dir=args.out,
+        n_steps=steps,
+        batch_size=args.batch_size,
+        lr=args.lr if args.lr is not None else lr,
+        weight_decay=args.weight_decay if args.weight_decay is not None else weight_decay,
+        warmup_steps=args.warmup_steps
+        if args.warmup_steps is not None
+        else max(1, int(warmup * steps)),
+        schedule=args.schedule or schedule,
+        seed=args.seed,
+        checkpoint_every=args.checkpoint_every,
+        device=args.device,
+        provenance={
+            "model_family": args.model,
+            "size": size,
+            "objective_config": dict(getattr(objective, "config", {})),
+        },
+        overwrite=args.overwrite,
+    )
+    try:
+        result = trainer.run(resume=args.resume)
+    except KeyboardInterrupt:
+        if ctx.is_main:
+            print(
+                f"\ninterrupted; the training state is saved in {trainer.state_path}\n"
+                "run the same command with --resume to continue",
+                file=sys.stderr,
+            )
+        return 130
+    if not ctx.is_main:
+        return 0
+    losses = result.final_losses(last=max(1, min(50, steps // 10)))
+    ratio = losses["loss"] / losses["baseline_loss"] if losses["baseline_loss"] else float("nan")
+    print(
+        f"\nfinal loss (mean of the last {losses['steps']} steps): {losses['loss']:.4f}\n"
+        f"trivial predictor:                       {losses['baseline_loss']:.4f}  "
+        f"(ratio {ratio:.3f})"
+    )
+    curve = Path(args.out) / "loss.png"
+    _save_loss_curve(result.history, curve, f"{args.model} pretraining")
+    print(f"saved {result.model_path}\nsaved {curve}\nhistory in {trainer.history_path}")
+    return 0
+
+
+def _add_pretrain(sub):
+    parser = sub.add_parser(
+        "pretrain",
+        help="self-supervised pretraining of BrainBERT or BaRISTA on a BIDS dataset",
+        description="Pretrain an encoder on the iEEG recordings of a BIDS dataset. The "
+        "preprocessed windows are cached; the run can be interrupted (Ctrl-C) and resumed "
+        "with --resume; under torchrun it runs data-parallel.",
+    )
+    parser.add_argument("bids_root", help="root of the BIDS dataset")
+    parser.add_argument("--model", choices=("brainbert", "barista"), required=True)
+    parser.add_argument("--out", required=True, metavar="DIR", help="run folder")
+    parser.add_argument(
+        "--scale",
+        choices=("channel", "parcel", "lobe"),
+        default="parcel",
+        help="BaRISTA spatial encoding scale (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--masking-scale",
+        choices=("channel", "parcel", "lobe"),
+        default="channel",
+        help="BaRISTA masking scale (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--size",
+        choices=("tiny", "small", "base", "large"),
+        default=None,
+        help="model size (default: large for BrainBERT, the released model; base for "
+        "BaRISTA, the authors' architecture; BaRISTA has tiny and base)",
+    )
+    parser.add_argument("--steps", type=int, default=1000, help="optimiser steps (default: 1000)")
+    parser.add_argument(
+        "--batch-size", type=int, default=32, help="examples per step and process (default: 32)"
+    )
+    parser.add_argument(
+        "--lr", type=float, default=None, help="peak learning rate (default: 1e-4 / 1e-3)"
+    )
+    parser.add_argument(
+        "--weight-decay", type=float, default=None, help="AdamW weight decay (default: 0 / 0.01)"
+    )
+    parser.add_argument(
+        "--warmup-steps", type=int, default=None, help="linear warm-up steps (default: 2.5%% / 7%%)"
+    )
+    parser.add_argument(
+        "--schedule",
+        choices=("cosine", "constant", "step"),
+        default=None,
+        help="schedule after warm-up (default: step for BrainBERT, cosine for BaRISTA)",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --out")
+    parser.add_argument(
+        "--overwrite", action="store_true", help="start afresh over a previous run in --out"
+    )
+    parser.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=200,
+        help="save the training state every N steps (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--device", default="cpu", help="cpu, cuda or cuda:N (default: %(default)s)"
+    )
+    parser.add_argument("--cache-dir", default=None, help="preprocessing cache folder")
+    parser.add_argument(
+        "--atlas",
+        default="desikan-killiany",
+        help=f"atlas of the region labels: {', '.join(available_atlases())} (default: %(default)s)",
+    )
+    parser.add_argument("--subject", "--subjects", nargs="+", help="only these subjects")
+    parser.add_argument("--session", "--sessions", nargs="+", help="only these sessions")
+    parser.add_argument("--task", nargs="+", help="only these tasks")
+    parser.add_argument(
+        "--exclude",
+        nargs="+",
+        metavar="SESSION",
+        help="held-out sessions, e.g. sub-01_ses-02 or sub-03 (all its sessions)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what is done")
+    parser.set_defaults(func=_cmd_pretrain)
+
+
 def _add_common(parser, *, subject=True):
     parser.add_argument(
         "--atlas",
@@ -211,6 +441,8 @@ def _parser() -> argparse.ArgumentParser:
     regions.add_argument("--plot", metavar="DIR", help="save one figure per recording here")
     _add_common(regions)
     regions.set_defaults(func=_cmd_regions)
+
+    _add_pretrain(sub)
     return parser
 
 

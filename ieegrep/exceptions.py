@@ -40,6 +40,11 @@ __all__ = [
     "UnknownSpaceError",
     "ContactNameError",
     "OutputExistsError",
+    "CheckpointError",
+    "UnsafeCheckpointError",
+    "CheckpointMismatchError",
+    "ModelInputError",
+    "TrainingStateError",
     "IeegrepWarning",
     "MissingElectrodesWarning",
     "ElectrodeMismatchWarning",
@@ -191,6 +196,26 @@ class ContactNameError(IeegrepError, ValueError):
 
 class OutputExistsError(IeegrepError, FileExistsError):
     """An output would overwrite existing files and ``overwrite`` is False."""
+
+
+class CheckpointError(IeegrepError, ValueError):
+    """A model checkpoint cannot be read: unknown format, missing fields, bad config."""
+
+
+class UnsafeCheckpointError(CheckpointError):
+    """A checkpoint asks to run or import code that the allow-list refuses."""
+
+
+class CheckpointMismatchError(CheckpointError):
+    """A checkpoint's parameter names or shapes do not fit the model (all mismatches listed)."""
+
+
+class ModelInputError(IeegrepError, ValueError):
+    """An array given to a model has the wrong shape, dtype, rate or index range."""
+
+
+class TrainingStateError(IeegrepError, ValueError):
+    """A training run cannot resume: its saved state does not match the requested run."""
 
 
 class IeegrepWarning(_Described, UserWarning):

@@ -13,6 +13,9 @@ LAYERS = [
     {"electrodes", "atlas"},
     {"bids", "datasets"},
     {"preprocessing"},
+    {"models"},
+    {"training"},
+    {"decoding", "derivatives", "analysis"},
     {"viz"},
     {"cli"},
 ]

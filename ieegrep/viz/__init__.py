@@ -1,5 +1,8 @@
-"""Figures: electrodes on brain projections, coloured by region."""
+"""Figures: electrodes by region, training curves, decoding scores, intrinsic dimensionality."""
 
+from .decoding import plot_decoding
+from .dimensionality import plot_dimensionality
 from .electrodes import LOBE_COLORS, plot_electrodes
+from .training import plot_training_history
 
-__all__ = ["plot_electrodes", "LOBE_COLORS"]
+__all__ = ["plot_electrodes", "LOBE_COLORS", "plot_decoding", "plot_dimensionality", "plot_training_history"]

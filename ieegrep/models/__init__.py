@@ -1,0 +1,1 @@
+"""Encoders: BrainBERT and BaRISTA, and the checkpoints that hold them."""

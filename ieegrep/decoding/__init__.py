@@ -5,11 +5,14 @@ module                 what it holds
 =====================  ================================================================
 :mod:`~.inputs`        ``mne.Epochs`` / array input checking and resampling
 :mod:`~.features`      spectrogram and raw-voltage features, Neuroprobe's linear baselines
+:mod:`~.embedders`     frozen BrainBERT and BaRISTA encoders as transformers
 :mod:`~.splits`        time-blocked, cross-session, cross-subject and grouped splitters;
                        AUROC per fold with mean ± s.e.m.
+:mod:`~.tasks`         decoding tasks defined on BIDS events; embeddings of whole datasets
 =====================  ================================================================
 """
 
+from .embedders import BaristaEmbedder, BrainBERTEmbedder
 from .features import (
     RawTransformer,
     SpectrogramTransformer,
@@ -26,8 +29,16 @@ from .splits import (
     compare_auroc,
     cross_validate_auroc,
 )
+from .tasks import FEATURE_SETS, decode_bids, embed_bids, labelled_windows, parse_event_spec
 
 __all__ = [
+    "BrainBERTEmbedder",
+    "BaristaEmbedder",
+    "decode_bids",
+    "embed_bids",
+    "labelled_windows",
+    "parse_event_spec",
+    "FEATURE_SETS",
     "SpectrogramTransformer",
     "RawTransformer",
     "neuroprobe_stft_baseline",

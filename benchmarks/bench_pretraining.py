@@ -44,7 +44,10 @@ def _summary(name, result, seconds, n_steps, first=20, last=50):
     extra = [c for c in ("reconstruction_loss", "reconstruction_baseline") if c in history]
     if len(extra) == 2:
         rows.append(tuple(extra))
-    print(f"\n{name}: {n_steps} steps in {seconds:.1f} s ({n_steps / seconds:.2f} steps/s)")
+    print(
+        f"\n{name}: {n_steps} steps in {seconds:.1f} s ({n_steps / seconds:.2f} steps/s)",
+        flush=True,
+    )
     for loss, baseline in rows:
         print(
             f"  {loss:<22} first {first}: {head[loss].mean():.4f}  last {last}: "
@@ -57,25 +60,31 @@ def _summary(name, result, seconds, n_steps, first=20, last=50):
     }
 
 
-def run(out, *, brainbert_steps=600, barista_steps=600, minutes=2.0, n_subjects=2, seed=0):
+def run(
+    out, *, brainbert_steps=600, barista_steps=600, minutes=2.0, n_subjects=2, seed=0,
+    brainbert_size="tiny",
+    max_channels=32,
+):  # fmt: skip
     out = Path(out)
     root = out / "bids"
     if not root.exists():
-        make_synthetic_bids(root, n_subjects=n_subjects, duration=minutes * 60, seed=seed)
+        make_synthetic_bids(
+            root, n_subjects=n_subjects, duration=minutes * 60, seed=seed, max_channels=max_channels
+        )
     torch.manual_seed(seed)
     figures = {}
 
     dataset = SpectrogramDataset(root, cache_dir=out / "cache")
-    model = BrainBERT.from_config("small")
+    model = BrainBERT.from_config(brainbert_size)
     objective = MaskedSpectrogramObjective(model)
     tic = time.perf_counter()
     result = pretrain(
         objective, dataset, out_dir=out / "brainbert", n_steps=brainbert_steps, batch_size=32,
         lr=5e-4, warmup_steps=brainbert_steps // 20, schedule="cosine", seed=seed,
-        checkpoint_every=brainbert_steps, overwrite=True, progress=False,
+        checkpoint_every=50, overwrite=True, progress=False,
     )  # fmt: skip
     figures["brainbert (small)"] = _summary(
-        f"BrainBERT small ({sum(p.numel() for p in model.parameters()):,} parameters, "
+        f"BrainBERT {brainbert_size} ({sum(p.numel() for p in model.parameters()):,} parameters, "
         f"{len(dataset):,} spectrogram windows)",
         result, time.perf_counter() - tic, brainbert_steps,
     )  # fmt: skip
@@ -90,7 +99,7 @@ def run(out, *, brainbert_steps=600, barista_steps=600, minutes=2.0, n_subjects=
     result = pretrain(
         objective, dataset, out_dir=out / "barista", n_steps=barista_steps, batch_size=8,
         lr=1e-3, warmup_steps=barista_steps // 14, schedule="cosine", seed=seed,
-        checkpoint_every=barista_steps, overwrite=True, progress=False,
+        checkpoint_every=50, overwrite=True, progress=False,
     )  # fmt: skip
     figures["barista (tiny, parcel)"] = _summary(
         f"BaRISTA tiny, parcel scale ({sum(p.numel() for p in model.parameters()):,} "
@@ -110,15 +119,17 @@ def main(argv=None):
     parser.add_argument("--brainbert-steps", type=int, default=600)
     parser.add_argument("--barista-steps", type=int, default=600)
     parser.add_argument("--minutes", type=float, default=2.0, help="simulated minutes per subject")
+    parser.add_argument("--max-channels", type=int, default=32, help="contacts per subject")
     args = parser.parse_args(argv)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     if args.out is None:
         with tempfile.TemporaryDirectory() as tmp:
             return run(tmp, brainbert_steps=args.brainbert_steps,
-                       barista_steps=args.barista_steps, minutes=args.minutes)  # fmt: skip
+                       barista_steps=args.barista_steps, minutes=args.minutes,
+                       max_channels=args.max_channels)  # fmt: skip
     args.out.mkdir(parents=True, exist_ok=True)
     return run(args.out, brainbert_steps=args.brainbert_steps, barista_steps=args.barista_steps,
-               minutes=args.minutes)  # fmt: skip
+               minutes=args.minutes, max_channels=args.max_channels)  # fmt: skip
 
 
 if __name__ == "__main__":

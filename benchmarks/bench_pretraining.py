@@ -61,9 +61,11 @@ def _summary(name, result, seconds, n_steps, first=20, last=50):
 
 
 def run(
-    out, *, brainbert_steps=600, barista_steps=600, minutes=2.0, n_subjects=2, seed=0,
+    out, *, brainbert_steps=400, barista_steps=150, minutes=2.0, n_subjects=2, seed=0,
     brainbert_size="tiny",
     max_channels=32,
+    brainbert_lr=1e-3,
+    barista_batch=4,
 ):  # fmt: skip
     out = Path(out)
     root = out / "bids"
@@ -80,10 +82,10 @@ def run(
     tic = time.perf_counter()
     result = pretrain(
         objective, dataset, out_dir=out / "brainbert", n_steps=brainbert_steps, batch_size=32,
-        lr=5e-4, warmup_steps=brainbert_steps // 20, schedule="cosine", seed=seed,
+        lr=brainbert_lr, warmup_steps=brainbert_steps // 20, schedule="cosine", seed=seed,
         checkpoint_every=50, overwrite=True, progress=False,
     )  # fmt: skip
-    figures["brainbert (small)"] = _summary(
+    figures[f"brainbert ({brainbert_size})"] = _summary(
         f"BrainBERT {brainbert_size} ({sum(p.numel() for p in model.parameters()):,} parameters, "
         f"{len(dataset):,} spectrogram windows)",
         result, time.perf_counter() - tic, brainbert_steps,
@@ -97,7 +99,7 @@ def run(
     objective = LatentReconstructionObjective(model, masking_scale="parcel")
     tic = time.perf_counter()
     result = pretrain(
-        objective, dataset, out_dir=out / "barista", n_steps=barista_steps, batch_size=8,
+        objective, dataset, out_dir=out / "barista", n_steps=barista_steps, batch_size=barista_batch,
         lr=1e-3, warmup_steps=barista_steps // 14, schedule="cosine", seed=seed,
         checkpoint_every=50, overwrite=True, progress=False,
     )  # fmt: skip
@@ -116,8 +118,8 @@ def run(
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="folder (default: a temporary one)")
-    parser.add_argument("--brainbert-steps", type=int, default=600)
-    parser.add_argument("--barista-steps", type=int, default=600)
+    parser.add_argument("--brainbert-steps", type=int, default=400)
+    parser.add_argument("--barista-steps", type=int, default=150)
     parser.add_argument("--minutes", type=float, default=2.0, help="simulated minutes per subject")
     parser.add_argument("--max-channels", type=int, default=32, help="contacts per subject")
     args = parser.parse_args(argv)

@@ -286,7 +286,10 @@ def run(
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=None, help="folder (default: a temporary one)")
+    parser.add_argument(
+        "--out", type=Path, default=None,
+        help="folder (default: a temporary one); simulated datasets already in it are reused",
+    )  # fmt: skip
     parser.add_argument("--minutes", type=float, default=6.0, help="minutes per decoding subject")
     parser.add_argument("--pretrain-minutes", type=float, default=3.0,
                         help="minutes per pretraining subject")  # fmt: skip

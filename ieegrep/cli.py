@@ -579,6 +579,11 @@ def _window_data(recording, windows) -> np.ndarray:
     return extract_windows(data, windows).astype(np.float32)
 
 
+def _figure_block(figures: dict, key: str, caption: str) -> list:
+    """Return the report block of one figure, or none when it was not drawn (--no-plot)."""
+    return [(figures[key], caption)] if key in figures else []
+
+
 def _write_demo_report(
     out, args, recordings, clean, checkpoint, training, summary, windows, folds,
     dimensionality, figures, region_figures, loss_figure, elapsed,
@@ -619,11 +624,7 @@ def _write_demo_report(
         f"Laplacian re-reference, resampling to {_DEMO_SFREQ:g} Hz: "
         + ", ".join(f"{c.name} {len(c.raw.ch_names)} channels" for c in clean)
         + ".",
-        *(
-            [(figures["spectrogram"], "spectrogram around the seizure onset")]
-            if "spectrogram" in figures
-            else []
-        ),  # fmt: skip
+        *_figure_block(figures, "spectrogram", "spectrogram around the seizure onset"),
         "## Encoder",
         encoder,
         *([(loss_figure, "pretraining loss")] if loss_figure else []),
@@ -639,11 +640,7 @@ def _write_demo_report(
         "StandardScaler and a logistic regression on the features, fitted inside each fold. "
         "Per-fold AUROC in `decoding_folds.tsv`.",
         decoding,
-        *(
-            [(figures["decoding"], "AUROC per fold and mean ± s.e.m.")]
-            if "decoding" in figures
-            else []
-        ),  # fmt: skip
+        *_figure_block(figures, "decoding", "AUROC per fold and mean ± s.e.m."),
         "With one seizure in one recording, the folds are not independent and anything "
         "that changes across the onset (including slow drifts) separates the classes: "
         "read the numbers as a working pipeline, not as a benchmark. The demo encoder has "
@@ -658,11 +655,7 @@ def _write_demo_report(
         f"{_DEMO_MIN_SAMPLES} samples; "
         "`Unknown` contacts left out). Table in `dimensionality.tsv`.",
         dimensionality,
-        *(
-            [(figures["dimensionality"], "intrinsic dimensionality per region")]
-            if "dimensionality" in figures
-            else []
-        ),  # fmt: skip
+        *_figure_block(figures, "dimensionality", "intrinsic dimensionality per region"),
     ]
     return write_markdown_report(out / "report.md", blocks, title="ieegrep demo report")
 
@@ -709,13 +702,8 @@ def _cmd_decode(args) -> int:
         cv=args.cv,
         n_splits=args.n_splits,
         group_by=args.group_by,
-        subjects=args.subject,
-        sessions=args.session,
-        tasks=args.task,
-        device=args.device,
-        batch_size=args.batch_size,
         out_dir=out,
-        overwrite=args.overwrite,
+        **_selection_options(args),
     )
     n_windows, n_positive = int(summary["n_windows"].iloc[0]), int(summary["n_positive"].iloc[0])
     print(
@@ -755,12 +743,7 @@ def _cmd_embed(args) -> int:
         stride=args.stride,
         reference=args.reference,
         pooling=args.pooling,
-        subjects=args.subject,
-        sessions=args.session,
-        tasks=args.task,
-        device=args.device,
-        batch_size=args.batch_size,
-        overwrite=args.overwrite,
+        **_selection_options(args),
     )
     root = derivatives_root(args.bids_root)
     for paths in written:
@@ -770,10 +753,14 @@ def _cmd_embed(args) -> int:
     return 0
 
 
-def _add_selection(parser):
+def _add_bids_selection(parser):
     parser.add_argument("--subject", "--subjects", nargs="+", help="only these subjects")
     parser.add_argument("--session", "--sessions", nargs="+", help="only these sessions")
     parser.add_argument("--task", nargs="+", help="only these tasks")
+
+
+def _add_selection(parser):
+    _add_bids_selection(parser)
     parser.add_argument(
         "--device", default="cpu", help="cpu, cuda or cuda:N (default: %(default)s)"
     )
@@ -782,6 +769,18 @@ def _add_selection(parser):
     )
     parser.add_argument("--overwrite", action="store_true", help="replace existing outputs")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what is done")
+
+
+def _selection_options(args) -> dict:
+    """Return the keyword arguments of decode_bids / embed_bids set by _add_selection."""
+    return {
+        "subjects": args.subject,
+        "sessions": args.session,
+        "tasks": args.task,
+        "device": args.device,
+        "batch_size": args.batch_size,
+        "overwrite": args.overwrite,
+    }
 
 
 def _add_decode(sub):
@@ -1070,9 +1069,7 @@ def _add_pretrain(sub):
         default="desikan-killiany",
         help=f"atlas of the region labels: {', '.join(available_atlases())} (default: %(default)s)",
     )
-    parser.add_argument("--subject", "--subjects", nargs="+", help="only these subjects")
-    parser.add_argument("--session", "--sessions", nargs="+", help="only these sessions")
-    parser.add_argument("--task", nargs="+", help="only these tasks")
+    _add_bids_selection(parser)
     parser.add_argument(
         "--exclude",
         nargs="+",

@@ -35,6 +35,21 @@ def shared() -> Path:
 
 
 @pytest.fixture
+def one_torch_thread():
+    """Run the test on one torch thread (``pytestmark = usefixtures("one_torch_thread")``).
+
+    Tiny models: on a shared CPU, thread start-up and OpenMP hand-off cost more
+    than the arithmetic.
+    """
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
 def sample_copy(tmp_path) -> Path:
     """A writable copy of the bundled real sample, to damage in a test."""
     root = tmp_path / "sample"

@@ -29,14 +29,7 @@ from ieegrep.preprocessing import (
     zscore_segments,
 )
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # tiny models: thread start-up costs more than the arithmetic on a shared CPU
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _tiny_brainbert(n_freqs=2, seed=0):

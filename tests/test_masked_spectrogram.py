@@ -21,14 +21,7 @@ from ieegrep.training.masked_spectrogram import (
     masked_spectrogram_loss,
 )
 
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Small models: one thread avoids OpenMP hand-off costs on busy CI machines."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

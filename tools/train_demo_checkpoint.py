@@ -99,6 +99,26 @@ def _finish(result, path, *, name, settings, model, started):
     }
 
 
+def _pretrain(objective, data, run, settings, family):
+    """Pretrain with the run settings of ``settings``, one checkpoint at the end."""
+    steps = settings["n_steps"]
+    return pretrain(
+        objective,
+        data,
+        out_dir=run,
+        n_steps=steps,
+        batch_size=settings["batch_size"],
+        lr=settings["lr"],
+        weight_decay=settings["weight_decay"],
+        schedule=settings["schedule"],
+        warmup_steps=settings["warmup_steps"],
+        seed=settings["seed"],
+        checkpoint_every=steps,
+        provenance={"purpose": "ieegrep demo encoder", "model_family": family},
+        overwrite=True,
+    )
+
+
 def train_brainbert(sim_root, cache, run, out, steps, seed):
     started = time.time()
     datasets = [
@@ -120,21 +140,7 @@ def train_brainbert(sim_root, cache, run, out, steps, seed):
         "window_s": 5.0,
         "n_examples": len(data),
     }
-    result = pretrain(
-        MaskedSpectrogramObjective(model),
-        data,
-        out_dir=run,
-        n_steps=steps,
-        batch_size=settings["batch_size"],
-        lr=settings["lr"],
-        weight_decay=settings["weight_decay"],
-        schedule=settings["schedule"],
-        warmup_steps=settings["warmup_steps"],
-        seed=seed,
-        checkpoint_every=steps,
-        provenance={"purpose": "ieegrep demo encoder", "model_family": "brainbert"},
-        overwrite=True,
-    )
+    result = _pretrain(MaskedSpectrogramObjective(model), data, run, settings, "brainbert")
     return _finish(
         result, out / "brainbert_demo.pt", name="BrainBERT", settings=settings, model=model,
         started=started,
@@ -163,21 +169,8 @@ def train_barista(sim_root, cache, run, out, steps, seed):
         "window_s": 3.0,
         "n_examples": len(data),
     }
-    result = pretrain(
-        LatentReconstructionObjective(model, masking_scale="channel"),
-        data,
-        out_dir=run,
-        n_steps=steps,
-        batch_size=settings["batch_size"],
-        lr=settings["lr"],
-        weight_decay=settings["weight_decay"],
-        schedule=settings["schedule"],
-        warmup_steps=settings["warmup_steps"],
-        seed=seed,
-        checkpoint_every=steps,
-        provenance={"purpose": "ieegrep demo encoder", "model_family": "barista"},
-        overwrite=True,
-    )
+    objective = LatentReconstructionObjective(model, masking_scale="channel")
+    result = _pretrain(objective, data, run, settings, "barista")
     return _finish(
         result, out / "barista_parcel_demo.pt", name="BaRISTA (tiny, parcel scale)",
         settings=settings, model=model, started=started,

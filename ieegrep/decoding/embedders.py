@@ -50,12 +50,12 @@ import numbers
 import numpy as np
 import pandas as pd
 import torch
-from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import InvalidParameterError, ModelInputError
 from ..models.barista import Barista
 from ..models.brainbert import BrainBERT
 from ..preprocessing import stft_spectrogram, zscore_segments
+from ..preprocessing.tokens import _SCALE_ALIASES
 from ..verbosity import logger
 from .inputs import EpochsTransformer
 
@@ -64,9 +64,6 @@ __all__ = ["BrainBERTEmbedder", "BaristaEmbedder"]
 _BRAINBERT_POOLING = ("center", "mean", "frames")
 _BARISTA_POOLING = ("channel", "mean", "tokens")
 _MISSING = ("raise", "ignore")
-_SCALES = {"channel": "channel", "channels": "channel", "coords": "channel",
-           "parcel": "parcel", "parcels": "parcel", "destrieux": "parcel",
-           "lobe": "lobe", "lobes": "lobe"}  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------------
@@ -411,9 +408,7 @@ class BrainBERTEmbedder(_EncoderTransformer):
             Flattened in C order (channel, then [frame], then feature) if
             ``flatten``.
         """
-        check_is_fitted(self)
         inputs = self._transform_input(X)
-        self._check_length(inputs)
         spec = self._spectrogram(inputs)
         n_epochs, n_channels, n_frames, n_freqs = spec.shape
         flat = spec.reshape(n_epochs * n_channels, n_frames, n_freqs)
@@ -573,7 +568,7 @@ class BaristaEmbedder(_EncoderTransformer):
         _check_bool(self.flatten, "flatten")
         _check_positive_int(self.batch_size, "batch_size", 16)
         _check_device(self.device)
-        if self.scale is not None and _SCALES.get(str(self.scale).lower()) is None:
+        if self.scale is not None and _SCALE_ALIASES.get(str(self.scale).lower()) is None:
             raise InvalidParameterError(
                 "Unknown spatial scale.",
                 field="scale",
@@ -598,7 +593,7 @@ class BaristaEmbedder(_EncoderTransformer):
         """
         self._check_params()
         encoder, sha = _load_encoder(self, Barista, "BaristaEmbedder")
-        if self.scale is not None and _SCALES[str(self.scale).lower()] != encoder.scale:
+        if self.scale is not None and _SCALE_ALIASES[str(self.scale).lower()] != encoder.scale:
             raise InvalidParameterError(
                 f"The encoder was trained at the {encoder.scale} scale, not {self.scale!r}.",
                 field="scale",
@@ -733,9 +728,7 @@ class BaristaEmbedder(_EncoderTransformer):
         embeddings : ndarray of float32, shape (n_epochs, n_features_out_) or (n_epochs, *output_shape_)
             Flattened in C order if ``flatten``.
         """
-        check_is_fitted(self)
         inputs = self._transform_input(X)
-        self._check_length(inputs)
         encoder = self.encoder_
         n_patches, n_channels = self.n_patches_, inputs.n_channels
         usable = n_patches * encoder.patch_samples

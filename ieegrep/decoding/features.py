@@ -33,7 +33,6 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted
 
 from ..exceptions import InvalidParameterError, ModelInputError
 from ..preprocessing import stft_spectrogram, superlet_spectrogram
@@ -281,9 +280,7 @@ class SpectrogramTransformer(EpochsTransformer):
             Flattened in C order (channel, then frame, then frequency) if
             ``flatten``.
         """
-        check_is_fitted(self)
         inputs = self._transform_input(X)
-        self._check_length(inputs)
         spec = self._compute(inputs.data, inputs.sfreq)
         if self.flatten:
             return spec.reshape(spec.shape[0], -1)
@@ -379,9 +376,7 @@ class RawTransformer(EpochsTransformer):
         features : ndarray of float64, shape (n_epochs, n_features_out_) or (n_epochs, n_channels, n_times)
             Microvolts for Epochs input.
         """
-        check_is_fitted(self)
         inputs = self._transform_input(X)
-        self._check_length(inputs)
         if self.flatten:
             return inputs.data.reshape(inputs.n_epochs, -1)
         return inputs.data

@@ -351,7 +351,8 @@ class EpochsTransformer(TransformerMixin, BaseEstimator):
 
     Subclasses call :meth:`_fit_input` in ``fit`` and :meth:`_transform_input` in
     ``transform``; these run :func:`check_epochs_input` and keep the fitted
-    input description:
+    input description (``_transform_input`` also checks that the estimator is
+    fitted and that the rate, channels and epoch length are those of fit):
 
     Attributes
     ----------
@@ -430,6 +431,7 @@ class EpochsTransformer(TransformerMixin, BaseEstimator):
                     value=_diff_names(self.ch_names_, inputs.ch_names),
                     fix="Pick and order the channels as at fit (epochs.reorder_channels).",
                 )
+        self._check_length(inputs)
         return inputs
 
     def _check_length(self, inputs: EpochsInput) -> None:

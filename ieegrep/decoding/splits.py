@@ -196,12 +196,30 @@ class _Splitter(BaseCrossValidator):
             yield test
 
 
+class _FixedSplitter(_Splitter):
+    """A splitter whose number of folds is its ``n_splits`` parameter, whatever the data."""
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Return ``n_splits``.
+
+        Parameters
+        ----------
+        X, y, groups : object
+            Ignored; present for the sklearn API.
+
+        Returns
+        -------
+        n_splits : int
+        """
+        return _check_n_splits(self.n_splits)
+
+
 # ------------------------------------------------------------------------------------------
 # within session
 # ------------------------------------------------------------------------------------------
 
 
-class ContiguousSplit(_Splitter):
+class ContiguousSplit(_FixedSplitter):
     """K contiguous folds in time within every session, with an optional gap.
 
     Each session's samples, in time order, are cut into ``n_splits`` contiguous
@@ -246,20 +264,6 @@ class ContiguousSplit(_Splitter):
         self.n_splits = n_splits
         self.gap = gap
         self.onsets = onsets
-
-    def get_n_splits(self, X=None, y=None, groups=None):
-        """Return ``n_splits``.
-
-        Parameters
-        ----------
-        X, y, groups : object
-            Ignored; present for the sklearn API.
-
-        Returns
-        -------
-        n_splits : int
-        """
-        return _check_n_splits(self.n_splits)
 
     def _folds(self, X, y, groups):
         n_splits = _check_n_splits(self.n_splits)
@@ -507,7 +511,7 @@ class CrossSubjectSplit(_Splitter):
 # ------------------------------------------------------------------------------------------
 
 
-class GroupedSplit(_Splitter):
+class GroupedSplit(_FixedSplitter):
     """Group K-fold for datasets given as arrays, checking that folds hold both classes.
 
     Whole groups (channel pairs, seizures, recordings) are held out together:
@@ -557,20 +561,6 @@ class GroupedSplit(_Splitter):
         self.shuffle = shuffle
         self.random_state = random_state
         self.on_single_class = on_single_class
-
-    def get_n_splits(self, X=None, y=None, groups=None):
-        """Return ``n_splits``.
-
-        Parameters
-        ----------
-        X, y, groups : object
-            Ignored; present for the sklearn API.
-
-        Returns
-        -------
-        n_splits : int
-        """
-        return _check_n_splits(self.n_splits)
 
     def _folds(self, X, y, groups):
         n_splits = _check_n_splits(self.n_splits)

@@ -46,28 +46,18 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..exceptions import CheckpointError, InvalidParameterError, ModelInputError
+from ..preprocessing.tokens import _SCALE_ALIASES
 from ..preprocessing.tokens import patch_samples as _patch_samples
 from ..preprocessing.vocabulary import GRID_SIZE, MISSING_GRID_INDEX, SpatialVocabulary
 from ..verbosity import logger, verbose
 from .checkpoints import (
     Checkpoint,
     PretrainedModel,
-    load_state_dict_strict,
     read_checkpoint,
 )
 
 __all__ = ["Barista", "BARISTA_PRESETS", "AUTHORS_LICENCE", "authors_vocabulary"]
 
-_SCALES = {
-    "channel": "channel",
-    "channels": "channel",
-    "coords": "channel",
-    "parcel": "parcel",
-    "parcels": "parcel",
-    "destrieux": "parcel",
-    "lobe": "lobe",
-    "lobes": "lobe",
-}
 
 #: Architecture presets. ``"barista"`` is the authors' published model (about
 #: 0.84-0.87 M parameters); ``"tiny"`` is for quick CPU tests.
@@ -107,7 +97,7 @@ _RESERVED_LOBE_ROWS = {11: "RESERVED_OCCIPITAL_LEFT", 12: "RESERVED_OCCIPITAL_RI
 
 
 def _scale_name(scale) -> str:
-    key = _SCALES.get(str(scale).lower()) if isinstance(scale, str) else None
+    key = _SCALE_ALIASES.get(str(scale).lower()) if isinstance(scale, str) else None
     if key is None:
         raise InvalidParameterError(
             "Unknown spatial scale.",
@@ -1137,24 +1127,9 @@ class Barista(PretrainedModel, nn.Module):
                     "map region labels.",
                     config["scale"],
                 )
-        config.update(overrides)
-        try:
-            model = cls(**config)
-        except TypeError as error:
-            raise CheckpointError(
-                "The checkpoint's configuration does not fit Barista's constructor.",
-                file=checkpoint.path,
-                field="config",
-                value=f"{config} ({error})",
-                fix="Load it with the model class it was saved from.",
-            ) from None
-        load_state_dict_strict(model, state_dict, file=checkpoint.path)
-        model.checkpoint_sha256_ = checkpoint.sha256
-        model.checkpoint_path_ = str(checkpoint.path)
-        model.provenance_ = {"format": checkpoint.format, **checkpoint.provenance}
+        model = cls._build_from_checkpoint(checkpoint, {**config, **overrides}, state_dict)
         if authors:
             model.provenance_["licence"] = AUTHORS_LICENCE
-        model.eval()
         return model
 
 

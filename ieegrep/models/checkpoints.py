@@ -687,7 +687,11 @@ class PretrainedModel:
         """
         checkpoint = read_checkpoint(path)
         config, state_dict = cls._convert_checkpoint(checkpoint)
-        config.update(overrides)
+        return cls._build_from_checkpoint(checkpoint, {**config, **overrides}, state_dict)
+
+    @classmethod
+    def _build_from_checkpoint(cls, checkpoint: Checkpoint, config: dict, state_dict):
+        """Construct from ``config``, load ``state_dict`` strictly, record provenance, eval."""
         try:
             model = cls(**config)
         except TypeError as error:

@@ -55,6 +55,7 @@ from ..preprocessing import (
     sliding_windows,
     zscore_segments,
 )
+from ..preprocessing.tokens import _SCALE_ALIASES
 from ..verbosity import logger, verbose
 
 __all__ = [
@@ -69,7 +70,6 @@ __all__ = [
 CACHE_FORMAT = 1
 #: Model rate of both encoders (Hz).
 MODEL_SFREQ = 2048.0
-_SCALES = ("channel", "parcel", "lobe")
 
 
 def default_cache_dir() -> Path:
@@ -643,10 +643,8 @@ class SegmentDataset(PretrainingDataset):
 
     @staticmethod
     def _check_scale(scale, field):
-        aliases = {"channels": "channel", "coords": "channel", "parcels": "parcel",
-                   "destrieux": "parcel", "lobes": "lobe"}  # fmt: skip
-        key = aliases.get(str(scale).lower(), str(scale).lower())
-        if key not in _SCALES:
+        key = _SCALE_ALIASES.get(str(scale).lower())
+        if key is None:
             raise InvalidParameterError(
                 "Unknown spatial scale.",
                 field=field,

@@ -49,20 +49,10 @@ from torch import nn
 
 from ..exceptions import InvalidParameterError, ModelInputError
 from ..models.barista import Barista
+from ..preprocessing.tokens import _SCALE_ALIASES
 from ..verbosity import logger
 
 __all__ = ["LatentReconstructionObjective", "spatial_mask"]
-
-_SCALES = {
-    "channel": "channel",
-    "channels": "channel",
-    "coords": "channel",
-    "parcel": "parcel",
-    "parcels": "parcel",
-    "destrieux": "parcel",
-    "lobe": "lobe",
-    "lobes": "lobe",
-}
 
 
 def spatial_mask(group_ids, channel_mask=None, *, mask_ratio: float = 0.3, generator=None):
@@ -248,7 +238,7 @@ class LatentReconstructionObjective(nn.Module):
                 value=type(model).__name__,
                 fix="Pass ieegrep.models.barista.Barista(...).",
             )
-        scale = _SCALES.get(str(masking_scale).lower())
+        scale = _SCALE_ALIASES.get(str(masking_scale).lower())
         if scale is None:
             raise InvalidParameterError(
                 "Unknown masking scale.",

@@ -120,6 +120,20 @@ def test_brainbert_values_match_the_model_and_spectrogram():
     assert frames.fit_transform(X).shape == (3, 2, spec.shape[-2], 16)
 
 
+def test_brainbert_bfloat16_is_close_but_not_identical():
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((3, 2, 2048))
+    torch.manual_seed(0)
+    model = BrainBERT(d_model=32, n_layers=2, n_heads=4, d_ff=64).eval()
+    exact = BrainBERTEmbedder(model=model, sfreq=2048.0).fit_transform(X)
+    fast = BrainBERTEmbedder(model=model, sfreq=2048.0, precision="bfloat16").fit_transform(X)
+    assert fast.dtype == np.float32 and fast.shape == exact.shape
+    assert not np.array_equal(fast, exact)  # the bf16 path really ran
+    np.testing.assert_allclose(fast, exact, atol=0.1 * np.abs(exact).mean())
+    with pytest.raises(InvalidParameterError, match="precision"):
+        BrainBERTEmbedder(model=model, sfreq=2048.0, precision="float16").fit(X)
+
+
 def _epochs(n_epochs=4, n_channels=3, n_times=2048, sfreq=1024.0, positions=None, seed=0):
     rng = np.random.default_rng(seed)
     volts = rng.standard_normal((n_epochs, n_channels, n_times)) * 50e-6

@@ -804,8 +804,8 @@ def _add_decode(sub):
         "events, else rest)",
     )  # fmt: skip
     parser.add_argument(
-        "--features", default="raw,stft,laplacian_stft",
-        help=f"comma-separated feature sets among {', '.join(FEATURE_SETS)} "
+        "--features", "--model", dest="features", default="raw,stft,laplacian_stft",
+        help=f"comma-separated feature sets (models) among {', '.join(FEATURE_SETS)} "
         "(default: %(default)s)",
     )  # fmt: skip
     parser.add_argument(

@@ -72,7 +72,8 @@ def test_decode_prints_and_writes_the_planted_task(simulated, brainbert_path, tm
     # outputs are not replaced without --overwrite; with it they are
     assert main(args) == 2
     assert "OutputExistsError" in capsys.readouterr().err
-    assert main([*_decode_args(simulated, out, "--features", "stft", "--overwrite")]) == 0
+    # --model is the spelling of --features
+    assert main([*_decode_args(simulated, out, "--model", "stft", "--overwrite")]) == 0
     assert list(pd.read_csv(out / "decoding_summary.tsv", sep="\t")["name"]) == ["stft"]
 
 

@@ -138,7 +138,15 @@ def test_embed_bids_writes_valid_derivatives(tmp_path, validate_bids):
     assert embeddings.data.shape[0] == 4 and embeddings.data.shape[2] == 16
     assert embeddings.metadata["CheckpointSHA256"] == file_sha256(path)
     assert embeddings.metadata["Preprocessing"]["reference"] == "laplacian"
+    assert embeddings.metadata["Preprocessing"]["notch"] == "reference"  # as in pretraining
     np.testing.assert_allclose(embeddings.onsets, [0.0, 5.0, 10.0, 15.0])
+    unfiltered = embed_bids(root, checkpoint=path, window=5.0, notch=None, overwrite=True)
+    raw_line = read_embeddings(unfiltered[0]["embeddings"])
+    assert raw_line.metadata["Preprocessing"]["notch"] is None
+    assert not np.allclose(raw_line.data, embeddings.data)  # the notch changed the input
+    with pytest.raises(InvalidParameterError, match="notch"):
+        embed_bids(root, checkpoint=path, notch="iir")
+    embed_bids(root, checkpoint=path, window=5.0, overwrite=True)
     barista = Barista.from_preset("tiny", scale="parcel")
     written = embed_bids(root, checkpoint=barista, model="barista", window=3.0)
     assert written[0]["embeddings"].name.endswith("desc-baristaParcel_embeddings.npy")

@@ -90,7 +90,13 @@ from ..exceptions import InvalidParameterError, OutputExistsError
 from ..models.barista import Barista
 from ..models.brainbert import BrainBERT
 from ..models.checkpoints import file_sha256
-from ..preprocessing import event_windows, extract_windows, rereference, sliding_windows
+from ..preprocessing import (
+    event_windows,
+    extract_windows,
+    notch_filter,
+    rereference,
+    sliding_windows,
+)
 from ..verbosity import logger, verbose
 from .embedders import BaristaEmbedder, BrainBERTEmbedder
 from .features import RawTransformer, neuroprobe_stft_baseline
@@ -778,6 +784,7 @@ def embed_bids(
     window=5.0,
     stride=None,
     reference="laplacian",
+    notch="reference",
     pooling=None,
     subjects=None,
     sessions=None,
@@ -803,6 +810,12 @@ def embed_bids(
         Window length in seconds (default 5, BrainBERT's; 3 for BaRISTA).
     stride : float | None
         Step between windows in seconds (default ``window``: no overlap).
+    notch : ``"reference"`` | ``"zero-phase"`` | None
+        Line-noise notch at the recording's ``PowerLineFrequency`` and its
+        harmonics, applied before re-referencing (default ``"reference"``: the
+        causal filter BrainBERT/BaRISTA use, and ieegrep's pretraining datasets,
+        so embeddings see the data the encoder was trained on); ``None`` skips it,
+        as it is skipped when the line frequency is unknown.
     reference : ``"laplacian"`` | ``"bipolar"`` | ``"average"`` | ``"none"``
         Re-referencing before the encoder (default ``"laplacian"``, as both
         encoders are pretrained). ``"none"`` keeps the good iEEG channels.
@@ -846,6 +859,13 @@ def embed_bids(
             value=reference,
             fix="Use 'laplacian', 'bipolar', 'average' or 'none'.",
         )
+    if notch not in (None, "reference", "zero-phase"):
+        raise InvalidParameterError(
+            "Unknown notch mode.",
+            field="notch",
+            value=notch,
+            fix="Use notch='reference', 'zero-phase' or None.",
+        )
     chunk = int(chunk_windows)
     source = _encoder_kwargs(checkpoint)
     options = {"batch_size": batch_size} if batch_size else {}
@@ -854,6 +874,14 @@ def embed_bids(
     written = []
     for path in paths:
         recording = load_recording(path, preload=True)
+        if notch is not None and recording.line_freq:
+            recording.raw.apply_function(
+                notch_filter,
+                channel_wise=False,
+                sfreq=float(recording.sfreq),
+                line_freq=float(recording.line_freq),
+                mode=notch,
+            )
         if reference == "none":
             referenced = recording
             bads = set(recording.raw.info["bads"])
@@ -906,6 +934,8 @@ def embed_bids(
         if embeddings.ndim == 2:
             axes = ["window", "feature"]
         preprocessing = {
+            "notch": None if notch is None or not recording.line_freq else notch,
+            "line_freq_hz": recording.line_freq,
             "reference": reference,
             "window_s": float(window),
             "stride_s": float(window if stride is None else stride),

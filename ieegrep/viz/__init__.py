@@ -5,4 +5,10 @@ from .dimensionality import plot_dimensionality
 from .electrodes import LOBE_COLORS, plot_electrodes
 from .training import plot_training_history
 
-__all__ = ["plot_electrodes", "LOBE_COLORS", "plot_decoding", "plot_dimensionality", "plot_training_history"]
+__all__ = [
+    "plot_electrodes",
+    "LOBE_COLORS",
+    "plot_decoding",
+    "plot_dimensionality",
+    "plot_training_history",
+]

@@ -30,6 +30,7 @@ value, fix) with exit status 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import textwrap
@@ -474,7 +475,7 @@ def _cmd_demo(args) -> int:
     for rec in clean:
         embeddings, regions, paths = _embed_recording(bids_root, rec, checkpoint, args.atlas)
         embedded.append((rec, embeddings, regions))
-        print(f"  {rec.name}: {embeddings.shape} -> {paths['embeddings'].relative_to(out)}")
+        print(f"  {rec.name}: {embeddings.shape} -> {os.path.relpath(paths['embeddings'], out)}")
 
     step("decoding the seizure onset (pre vs post, whole 3-s blocks held out)")
     ictal = [
@@ -748,7 +749,7 @@ def _cmd_embed(args) -> int:
     root = derivatives_root(args.bids_root)
     for paths in written:
         shape = np.load(paths["embeddings"], mmap_mode="r").shape
-        print(f"{paths['embeddings'].relative_to(root)}  {shape}")
+        print(f"{os.path.relpath(paths['embeddings'], root)}  {shape}")
     print(f"\n{len(written)} recording(s) embedded; derivatives in {root}")
     return 0
 

@@ -95,11 +95,14 @@ def test_decode_errors_exit_2(simulated, tmp_path, capsys, extra, message):
     assert not (tmp_path / "dec" / "decoding.png").exists()
 
 
-def test_embed_writes_derivatives_with_the_bundled_checkpoint(tmp_path, capsys, validate_bids):
+def test_embed_writes_derivatives_with_the_bundled_checkpoint(
+    tmp_path, capsys, validate_bids, monkeypatch
+):
     root = make_synthetic_bids(
         tmp_path / "bids", n_subjects=1, duration=12.0, sfreq=1024.0, max_channels=8, n_bad=1
     )
-    args = ["embed", str(root), "--checkpoint", str(demo_checkpoint_path()), "--window", "2"]
+    monkeypatch.chdir(tmp_path)  # a relative BIDS root, as typed at a prompt
+    args = ["embed", "bids", "--checkpoint", str(demo_checkpoint_path()), "--window", "2"]
     assert main(args) == 0
     text = capsys.readouterr().out
     paths = find_embeddings(root, desc="brainbert")

@@ -32,10 +32,12 @@ FIGURES = [
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    """Run the demo once, as the installed console script would."""
-    out = tmp_path_factory.mktemp("demo") / "out"
+    """Run the demo once, as the README's main command does: no options, from a folder."""
+    base = tmp_path_factory.mktemp("demo")
+    out = base / "ieegrep-demo"  # the default output folder, relative to the working dir
     result = subprocess.run(
-        [sys.executable, "-m", "ieegrep.cli", "demo", "--out", str(out)],
+        [sys.executable, "-m", "ieegrep.cli", "demo"],
+        cwd=base,
         capture_output=True,
         text=True,
         timeout=600,
@@ -58,7 +60,7 @@ def test_demo_writes_every_promised_output(demo):
     assert "ctx-lh-superiorfrontal" in stdout and "Unknown (46):" in stdout
     assert len(pd.read_csv(out / "regions.tsv", sep="\t")) == 164
     assert re.search(r"\[8/8\] figures and report", stdout)
-    assert f"report:      {out / 'report.md'}" in stdout
+    assert "report:      ieegrep-demo/report.md" in stdout  # relative, as given
 
 
 @pytest.mark.slow

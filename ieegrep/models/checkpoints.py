@@ -448,6 +448,9 @@ def read_checkpoint(path, *, verbose=None) -> Checkpoint:
     except Exception as safe_error:  # torch raises several types for a refused file
         logger.debug("weights_only load refused %s: %s", path, safe_error)
         try:
+            # official files hold OmegaConf objects, which weights_only refuses; every global
+            # still goes through _restricted_pickle's allow-list, so no code can run
+            # (tests/test_checkpoints.py feeds it os.system payloads)
             obj = torch.load(
                 path, map_location="cpu", weights_only=False, pickle_module=_restricted_pickle
             )

@@ -413,7 +413,7 @@ class BrainBERTEmbedder(_EncoderTransformer):
 
         Returns
         -------
-        embeddings : ndarray of float32, shape (n_epochs, n_features_out_) or (n_epochs, *output_shape_)
+        embeddings : ndarray of float32, shape ``(n_epochs, n_features_out_)`` or ``(n_epochs, *output_shape_)``
             Flattened in C order (channel, then [frame], then feature) if
             ``flatten``.
         """
@@ -737,7 +737,7 @@ class BaristaEmbedder(_EncoderTransformer):
 
         Returns
         -------
-        embeddings : ndarray of float32, shape (n_epochs, n_features_out_) or (n_epochs, *output_shape_)
+        embeddings : ndarray of float32, shape ``(n_epochs, n_features_out_)`` or ``(n_epochs, *output_shape_)``
             Flattened in C order if ``flatten``.
         """
         inputs = self._transform_input(X)

@@ -276,7 +276,7 @@ class SpectrogramTransformer(EpochsTransformer):
 
         Returns
         -------
-        features : ndarray of float32, shape (n_epochs, n_features_out_) or (n_epochs, n_channels, n_frames, n_freqs)
+        features : ndarray of float32, shape ``(n_epochs, n_features_out_)`` or ``(n_epochs, n_channels, n_frames, n_freqs)``
             Flattened in C order (channel, then frame, then frequency) if
             ``flatten``.
         """
@@ -373,7 +373,7 @@ class RawTransformer(EpochsTransformer):
 
         Returns
         -------
-        features : ndarray of float64, shape (n_epochs, n_features_out_) or (n_epochs, n_channels, n_times)
+        features : ndarray of float64, shape ``(n_epochs, n_features_out_)`` or ``(n_epochs, n_channels, n_times)``
             Microvolts for Epochs input.
         """
         inputs = self._transform_input(X)

@@ -247,3 +247,19 @@ def test_real_seizure_clips_need_grouping_that_mixes_classes(shared):
     folds = list(GroupedSplit(3).split(None, y, groups))
     for train, test in folds:
         assert set(event[test][event[test] >= 0]).isdisjoint(event[train][event[train] >= 0])
+
+
+def test_grouped_split_gap_drops_training_neighbours_of_test_windows():
+    onsets = np.arange(24, dtype=float)  # 1-s windows in 3-s blocks
+    y = np.tile([0, 1], 12)
+    groups = np.repeat(np.arange(8), 3)
+    plain = list(GroupedSplit(4).split(None, y, groups))
+    gapped = list(GroupedSplit(4, gap=1.5, onsets=onsets).split(None, y, groups))
+    for (train, test), (train_gap, test_gap) in zip(plain, gapped):
+        np.testing.assert_array_equal(test, test_gap)
+        distance = np.abs(onsets[train_gap][:, None] - onsets[test][None, :]).min(axis=1)
+        assert (distance >= 1.5).all()
+        assert set(train_gap) == {i for i in train if np.abs(onsets[i] - onsets[test]).min() >= 1.5}
+        assert len(train_gap) < len(train)  # a neighbour of a test block was dropped
+    with pytest.raises(InvalidParameterError, match="onset"):
+        list(GroupedSplit(4, gap=1.0).split(None, y, groups))

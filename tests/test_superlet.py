@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 import scipy.stats
 import torch
-from scipy.signal import fftconvolve
 
 from ieegrep.exceptions import InvalidParameterError
 from ieegrep.preprocessing.superlet import (
@@ -20,45 +22,20 @@ FS = 2048
 
 # ------------------------------------------------------------------------------------------
 # direct reference, written from ../shared/reference/brainbert.md section 4: one
-# fftconvolve(mode="same") per wavelet, complex64 buffers, geometric mean, modulus
+# fftconvolve(mode="same") per wavelet, complex64 buffers, geometric mean, modulus. It is
+# the benchmark's "reference way" too, so one copy lives in benchmarks/bench_spectrograms.py.
 # ------------------------------------------------------------------------------------------
 
 
-def _morlet(scale, cycles, sfreq, k_sd=5.0):
-    dt = 1 / sfreq
-    support = 10 * scale * cycles / dt
-    t = np.arange((-support + 1) / 2.0, (support + 1) / 2.0) * dt
-    ts = t / scale
-    wavelet = k_sd / (scale * cycles * (2 * np.pi) ** 1.5) * np.exp(1j * ts)
-    wavelet *= np.exp(-0.5 * (k_sd * ts / (2 * np.pi * cycles)) ** 2)
-    return dt**0.5 / (4 * np.pi) * wavelet
+def _load_benchmark():
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_spectrograms.py"
+    spec = importlib.util.spec_from_file_location("bench_spectrograms", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def direct_superlet(x, sfreq, freqs, order_min=3, order_max=30, c1=1):
-    """Complex adaptive superlet transform [n_freqs, n_times], the slow way."""
-    scales = (1 / freqs) / (2 * np.pi)
-    fois = 1 / (2 * np.pi * scales)
-    orders = order_min + (order_max - order_min) * (fois - fois[0]) / (fois[-1] - fois[0])
-    orders_int = np.floor(orders).astype(np.int32)
-    present = np.unique(orders_int)
-    exponents = 1 / (orders - order_min + 1)
-    alphas = orders % orders_int
-
-    def transform(order, which):
-        out = np.zeros((len(scales[which]), x.size), np.complex64)
-        for row, scale in enumerate(scales[which]):
-            out[row] = fftconvolve(x, _morlet(scale, c1 * order, sfreq), mode="same")
-        return out
-
-    result = np.power(transform(present[0], slice(None)).T, exponents).T
-    last = 1
-    for i, jump in enumerate(np.flatnonzero(np.diff(orders_int))):
-        following = transform(present[i + 1], slice(last, None))
-        span = slice(last, jump + 1)
-        result[span] *= np.power(following[: jump - last + 1].T, alphas[span] * exponents[span]).T
-        result[jump + 1 :] *= np.power(following[jump - last + 1 :].T, exponents[jump + 1 :]).T
-        last = jump + 1
-    return result
+direct_superlet = _load_benchmark().direct_superlet
 
 
 def direct_spectrogram(x, sfreq, freqs, decim=50, trim=5, **orders):

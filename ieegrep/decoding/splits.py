@@ -534,6 +534,12 @@ class GroupedSplit(_FixedSplitter):
         What to do when a fold's training or test set has a single class:
         raise :class:`~ieegrep.exceptions.InvalidParameterError`, or warn
         (:class:`~ieegrep.exceptions.IeegrepWarning`) and yield the fold anyway.
+    gap : float, default=0
+        Seconds: training samples whose onset is less than ``gap`` from the
+        onset of any test sample are dropped, because windows next to a held-out
+        block still share slow signal with it. Needs ``onsets``.
+    onsets : array-like of float, shape (n_samples,) | None, default=None
+        Onset of every sample in seconds (e.g. a windows table's ``onset``).
 
     Examples
     --------
@@ -555,12 +561,16 @@ class GroupedSplit(_FixedSplitter):
         shuffle=False,
         random_state=None,
         on_single_class="raise",
+        gap=0.0,
+        onsets=None,
     ):
         self.n_splits = n_splits
         self.stratify = stratify
         self.shuffle = shuffle
         self.random_state = random_state
         self.on_single_class = on_single_class
+        self.gap = gap
+        self.onsets = onsets
 
     def _folds(self, X, y, groups):
         n_splits = _check_n_splits(self.n_splits)
@@ -603,11 +613,37 @@ class GroupedSplit(_FixedSplitter):
                 value=len(y_array),
                 fix="Give one label per sample.",
             )
+        onsets = self._check_gap(n)
         dummy = np.zeros((n, 1))
         for k, (train, test) in enumerate(splitter.split(dummy, y_array, codes)):
+            if onsets is not None:
+                distance = np.abs(onsets[train][:, None] - onsets[test][None, :]).min(axis=1)
+                train = train[distance >= self.gap]
             if y_array is not None:
                 _check_classes(y_array, train, test, k, labels, self.on_single_class)
             yield train, test
+
+    def _check_gap(self, n):
+        """Return the onsets when a gap is asked for, else None."""
+        gap = self.gap
+        if not isinstance(gap, int | float) or isinstance(gap, bool) or not gap >= 0:
+            raise InvalidParameterError(
+                "gap must be a number of seconds >= 0.",
+                field="gap",
+                value=gap,
+                fix="Pass e.g. gap=1.0 (one window length), or 0.",
+            )
+        if gap == 0:
+            return None
+        onsets = None if self.onsets is None else np.asarray(self.onsets, dtype=float)
+        if onsets is None or onsets.shape != (n,) or not np.isfinite(onsets).all():
+            raise InvalidParameterError(
+                "A gap needs the onset (s) of every sample.",
+                field="onsets",
+                value=None if onsets is None else f"shape {onsets.shape}",
+                fix=f"Pass onsets=windows['onset'] with {n} finite values.",
+            )
+        return onsets
 
     def _seed(self):
         return self.random_state if self.shuffle else None

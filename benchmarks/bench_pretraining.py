@@ -66,6 +66,9 @@ def run(
     max_channels=32,
     brainbert_lr=1e-3,
     barista_batch=4,
+    barista_scale="parcel",
+    barista_lr=1e-3,
+    barista_detach=True,
 ):  # fmt: skip
     out = Path(out)
     root = out / "bids"
@@ -94,17 +97,21 @@ def run(
         out / "brainbert" / "loss.png", dpi=110
     )
 
-    dataset = SegmentDataset(root, scale="parcel", masking_scale="parcel", cache_dir=out / "cache")
-    model = Barista.from_preset("tiny", scale="parcel")
-    objective = LatentReconstructionObjective(model, masking_scale="parcel")
+    dataset = SegmentDataset(
+        root, scale=barista_scale, masking_scale=barista_scale, cache_dir=out / "cache"
+    )
+    model = Barista.from_preset("tiny", scale=barista_scale)
+    objective = LatentReconstructionObjective(
+        model, masking_scale=barista_scale, detach_reconstruction=barista_detach
+    )
     tic = time.perf_counter()
     result = pretrain(
         objective, dataset, out_dir=out / "barista", n_steps=barista_steps, batch_size=barista_batch,
-        lr=1e-3, warmup_steps=barista_steps // 14, schedule="cosine", seed=seed,
+        lr=barista_lr, warmup_steps=barista_steps // 14, schedule="cosine", seed=seed,
         checkpoint_every=50, overwrite=True, progress=False,
     )  # fmt: skip
-    figures["barista (tiny, parcel)"] = _summary(
-        f"BaRISTA tiny, parcel scale ({sum(p.numel() for p in model.parameters()):,} "
+    figures[f"barista (tiny, {barista_scale})"] = _summary(
+        f"BaRISTA tiny, {barista_scale} scale ({sum(p.numel() for p in model.parameters()):,} "
         f"parameters, {len(dataset):,} segments)",
         result, time.perf_counter() - tic, barista_steps,
     )  # fmt: skip
@@ -119,19 +126,29 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="folder (default: a temporary one)")
     parser.add_argument("--brainbert-steps", type=int, default=400)
-    parser.add_argument("--barista-steps", type=int, default=150)
+    parser.add_argument("--barista-steps", type=int, default=1000)
+    parser.add_argument("--barista-scale", default="parcel", help="encoding and masking scale")
+    parser.add_argument("--barista-lr", type=float, default=1e-3)
+    parser.add_argument(
+        "--barista-train-through-reconstruction",
+        action="store_true",
+        help="train the encoder through the channel-reconstruction head too",
+    )
     parser.add_argument("--minutes", type=float, default=2.0, help="simulated minutes per subject")
     parser.add_argument("--max-channels", type=int, default=32, help="contacts per subject")
     args = parser.parse_args(argv)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    options = dict(
+        brainbert_steps=args.brainbert_steps, barista_steps=args.barista_steps,
+        minutes=args.minutes, max_channels=args.max_channels, barista_scale=args.barista_scale,
+        barista_lr=args.barista_lr,
+        barista_detach=not args.barista_train_through_reconstruction,
+    )  # fmt: skip
     if args.out is None:
         with tempfile.TemporaryDirectory() as tmp:
-            return run(tmp, brainbert_steps=args.brainbert_steps,
-                       barista_steps=args.barista_steps, minutes=args.minutes,
-                       max_channels=args.max_channels)  # fmt: skip
+            return run(tmp, **options)
     args.out.mkdir(parents=True, exist_ok=True)
-    return run(args.out, brainbert_steps=args.brainbert_steps, barista_steps=args.barista_steps,
-               minutes=args.minutes, max_channels=args.max_channels)  # fmt: skip
+    return run(args.out, **options)
 
 
 if __name__ == "__main__":

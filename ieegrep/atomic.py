@@ -35,9 +35,9 @@ def atomic_write(path, mode: str = "w", *, overwrite: bool = True, **open_kwargs
     ----------
     path : path-like
         Final file name. Its folder must exist.
-    mode : str
+    mode : str, default 'w'
         ``"w"`` (text) or ``"wb"`` (binary).
-    overwrite : bool
+    overwrite : bool, default True
         If False and ``path`` exists, raise :class:`~ieegrep.exceptions.OutputExistsError`
         before anything is written.
     **open_kwargs
@@ -78,7 +78,7 @@ def atomic_directory(path, *, overwrite: bool = False):
     ----------
     path : path-like
         Final folder. Its parent is created if needed.
-    overwrite : bool
+    overwrite : bool, default False
         If False and ``path`` exists and is not empty, raise
         :class:`~ieegrep.exceptions.OutputExistsError` before anything is written.
         If True, the old folder is replaced only once the new one is complete.
@@ -169,7 +169,14 @@ class NpyWriter:
         np.lib.format.write_array_header_1_0(self._fid, header)
 
     def write(self, block) -> None:
-        """Append rows ``block`` of shape ``(n, *shape[1:])``."""
+        """Append rows to the array.
+
+        Parameters
+        ----------
+        block : array-like
+            The next ``n`` rows, of shape ``(n, *shape[1:])``, cast to the
+            writer's dtype.
+        """
         block = np.ascontiguousarray(block, dtype=self.dtype)
         if block.shape[1:] != self.shape[1:] or self.rows + len(block) > self.shape[0]:
             raise ValueError(

@@ -19,6 +19,13 @@
     A task defined on BIDS events, decoded with several feature sets on the
     same leak-free folds; prints AUROC (mean ± s.e.m.), writes the tables and
     ``decoding.png`` (:func:`ieegrep.decoding.decode_bids`).
+``ieegrep decode BIDS_ROOT --protocol neuroprobe [--subset lite|nano|full] [--split ...]``
+    The Neuroprobe benchmark on a Brain Treebank import: 15 tasks, its splits,
+    linear baselines and encoders; leaderboard-format ``population_<task>.json``
+    files (:func:`ieegrep.decoding.neuroprobe.run_neuroprobe`).
+``ieegrep import-braintreebank SOURCE_DIR BIDS_ROOT [--subjects ...]``
+    The Brain Treebank release as an iEEG-BIDS dataset
+    (:func:`ieegrep.bids.braintreebank.import_braintreebank`).
 ``ieegrep embed BIDS_ROOT --checkpoint PATH [--model brainbert|barista]``
     A frozen encoder's embeddings of every recording, written to
     ``BIDS_ROOT/derivatives/ieegrep`` (:func:`ieegrep.decoding.embed_bids`).
@@ -674,6 +681,16 @@ def _checkpoint_options(values) -> dict:
 def _cmd_decode(args) -> int:
     from .decoding import decode_bids
 
+    if args.protocol == "neuroprobe":
+        return _cmd_neuroprobe(args)
+    if not args.events:
+        raise InvalidParameterError(
+            "decode needs the positive events, or a benchmark protocol.",
+            field="--events",
+            value=None,
+            fix="Pass e.g. --events trial_type=sentence_onset, or --protocol neuroprobe on a "
+            "Brain Treebank import.",
+        )
     features = [f.strip() for f in args.features.split(",") if f.strip()]
     checkpoints = _checkpoint_options(args.checkpoint)
     out = Path(args.out) if args.out else None
@@ -722,6 +739,155 @@ def _cmd_decode(args) -> int:
             f"{out / 'decoding.json'} and {figure}"
         )
     return 0
+
+
+_SPLIT_ALIASES = {
+    "within_session": "within_session", "within-session": "within_session",
+    "withinsession": "within_session", "ss-sm": "within_session",
+    "cross_session": "cross_session", "cross-session": "cross_session",
+    "crosssession": "cross_session", "ss-dm": "cross_session",
+    "cross_subject": "cross_subject", "cross-subject": "cross_subject",
+    "crosssubject": "cross_subject", "ds-dm": "cross_subject",
+}  # fmt: skip
+
+
+def _split_keys(values) -> list:
+    keys = []
+    for value in values:
+        for item in str(value).split(","):
+            item = item.strip()
+            if not item:
+                continue
+            key = _SPLIT_ALIASES.get(item.lower())
+            if key is None:
+                raise InvalidParameterError(
+                    "Unknown Neuroprobe split.",
+                    field="--split",
+                    value=item,
+                    fix="Use within-session, cross-session or cross-subject.",
+                )
+            keys.append(key)
+    return list(dict.fromkeys(keys))
+
+
+def _comma_list(value):
+    return [v.strip() for v in str(value).split(",") if v.strip()] if value else None
+
+
+def _cmd_neuroprobe(args) -> int:
+    from .decoding.neuroprobe import (
+        NEUROPROBE_SPLITS,
+        neuroprobe_leaderboard,
+        neuroprobe_summary,
+        run_neuroprobe,
+    )
+
+    features = [f.strip() for f in args.features.split(",") if f.strip()]
+    if args.split:
+        splits = _split_keys(args.split)
+    elif args.subset == "nano":
+        splits = ["within_session", "cross_subject"]
+    else:
+        splits = list(NEUROPROBE_SPLITS)
+    out = Path(args.out) if args.out else None
+    folds = run_neuroprobe(
+        args.bids_root,
+        features=features,
+        subset=args.subset,
+        splits=splits,
+        tasks=_comma_list(args.neuroprobe_tasks),
+        sessions=_comma_list(args.neuroprobe_sessions),
+        checkpoints=_checkpoint_options(args.checkpoint),
+        out_dir=out,
+        author=args.author or "",
+        organization=args.organization or "",
+        organization_url=args.organization_url or "",
+        device=args.device,
+        batch_size=args.batch_size,
+        overwrite=args.overwrite,
+        resume=args.resume,
+        progress=not args.no_progress,
+    )
+    summary = neuroprobe_summary(folds)
+    published = {}
+    if args.subset == "lite":
+        board = neuroprobe_leaderboard()
+        published = {(r.feature_set, r.split): r.overall for r in board.itertuples(index=False)}
+    print(f"\nNeuroprobe-{args.subset.capitalize()}: test AUROC, mean over sessions x folds")
+    width = max(len("feature set"), *(len(n) for n in summary["feature_set"]))
+    print(
+        f"{'feature set':<{width}}  {'split':<15}  overall  onset  speech  evals/task  "
+        "leaderboard overall"
+    )
+    for row in summary.itertuples(index=False):
+        board_value = published.get((row.feature_set, row.split))
+        print(
+            f"{row.feature_set:<{width}}  {NEUROPROBE_SPLITS[row.split]:<15}  "
+            f"{row.overall:7.3f}  {row.onset:5.3f}  {row.speech:6.3f}  {row.n_evaluations:>10}  "
+            + (f"{board_value:.3f}" if board_value is not None else "-")
+        )
+    if out is not None and len(summary):
+        import matplotlib
+
+        matplotlib.use("Agg", force=True)
+        from .viz.neuroprobe import plot_neuroprobe
+
+        shown = "cross_session" if "cross_session" in set(summary["split"]) else summary["split"][0]
+        _save_figure(plot_neuroprobe(summary, split=shown), out / "neuroprobe.png")
+        print(
+            f"\nwrote population_<task>.json per feature set and split under {out}, "
+            f"{out / 'neuroprobe.png'}, "
+            f"{out / 'neuroprobe_summary.tsv'} and {out / 'neuroprobe_folds.tsv'}"
+        )
+    return 0
+
+
+def _cmd_import_braintreebank(args) -> int:
+    from .bids.braintreebank import import_braintreebank
+
+    subjects = None
+    if args.subject:
+        subjects = [int(v) if str(v).isdigit() else v for v in args.subject]
+    result = import_braintreebank(
+        args.source_dir,
+        args.bids_root,
+        subjects=subjects,
+        overwrite=args.overwrite,
+        neuroprobe_dir=args.neuroprobe_dir,
+        verbose="info" if args.verbose else None,
+    )
+    print(f"Brain Treebank imported to {args.bids_root}")
+    if isinstance(result, (list, tuple)):
+        print(f"{len(result)} session(s) written or already complete")
+    return 0
+
+
+def _add_import_braintreebank(sub):
+    parser = sub.add_parser(
+        "import-braintreebank",
+        help="convert the Brain Treebank release to an iEEG-BIDS dataset",
+        description="Convert the Brain Treebank release (per-session h5 files, electrode "
+        "labels and localisation, word features and alignments) to iEEG-BIDS, streaming the "
+        "signals; words and Neuroprobe's non-verbal chunks go to events.tsv. Resumable: "
+        "complete sessions are kept.",
+    )
+    parser.add_argument("source_dir", help="folder of the downloaded release")
+    parser.add_argument("bids_root", help="root of the BIDS dataset to write")
+    parser.add_argument(
+        "--subject", "--subjects", nargs="+", metavar="N",
+        help="only these subjects (Brain Treebank numbers, e.g. 1 2 3)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--neuroprobe-dir", metavar="DIR",
+        help="Neuroprobe's package data (braintreebank_features_time_alignment/, "
+        "pitch_volume_features/), e.g. the installed neuroprobe package folder (default: "
+        "look in SOURCE_DIR; without them words are aligned from the triggers)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--overwrite", action="store_true", help="rewrite sessions that exist already"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what is done")
+    parser.set_defaults(func=_cmd_import_braintreebank)
 
 
 def _cmd_embed(args) -> int:
@@ -789,9 +955,38 @@ def _add_decode(sub):
     )
     parser.add_argument("bids_root", help="root of the BIDS dataset")
     parser.add_argument(
-        "--events", required=True, metavar="COL=V[,V]",
-        help="positive events, e.g. trial_type=sentence_onset",
+        "--events", metavar="COL=V[,V]",
+        help="positive events, e.g. trial_type=sentence_onset (not with --protocol)",
     )  # fmt: skip
+    protocol = parser.add_argument_group("benchmark protocol")
+    protocol.add_argument(
+        "--protocol", choices=("neuroprobe",), default=None,
+        help="run a benchmark instead of --events: neuroprobe (15 tasks of the Brain "
+        "Treebank, leaderboard-format results)",
+    )  # fmt: skip
+    protocol.add_argument(
+        "--subset", choices=("lite", "nano", "full"), default="lite",
+        help="Neuroprobe subset (default: %(default)s, the leaderboard's)",
+    )  # fmt: skip
+    protocol.add_argument(
+        "--split", nargs="+", metavar="SPLIT",
+        help="within-session, cross-session, cross-subject (default: all; Nano has no "
+        "cross-session)",
+    )  # fmt: skip
+    protocol.add_argument(
+        "--neuroprobe-tasks", metavar="T[,T]", help="only these tasks (default: all 15)"
+    )
+    protocol.add_argument(
+        "--neuroprobe-sessions", metavar="btbankS_T[,...]",
+        help="only these test sessions (default: every session of the subset)",
+    )  # fmt: skip
+    protocol.add_argument(
+        "--resume", action="store_true", help="keep result files in --out, compute the rest"
+    )
+    protocol.add_argument("--author", help="author field of the result files")
+    protocol.add_argument("--organization", help="organization field of the result files")
+    protocol.add_argument("--organization-url", help="organization_url field")
+    protocol.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument(
         "--negative", default=None, metavar="rest|COL=V",
         help="negative windows: rest, or events COL=V[,V] (default: the column's other "
@@ -928,11 +1123,39 @@ def _save_loss_curve(history, path: Path, title: str) -> None:
     plt.close(fig)
 
 
+def _neuroprobe_exclusions(args) -> dict:
+    """Add Neuroprobe's evaluation sessions present in the dataset to ``args.exclude``."""
+    from .datasets.neuroprobe import PRETRAINING_OFF_LIMITS_SESSIONS, is_neuroprobe_eval_session
+
+    held_out = []
+    for path in find_recordings(args.bids_root):
+        try:
+            evaluated = is_neuroprobe_eval_session(path.subject, path.session)
+        except IeegrepError:  # labels that are not Brain Treebank numbers
+            evaluated = False
+        if evaluated:
+            held_out.append(f"sub-{path.subject}_ses-{path.session}")
+    held_out = sorted(set(held_out))
+    args.exclude = list(args.exclude or []) + held_out
+    if not held_out:
+        print(
+            "note: no Neuroprobe evaluation session (sub-S_ses-T of the Brain Treebank "
+            "import) in this dataset; nothing to leave out",
+            file=sys.stderr,
+        )
+    return {
+        "exclude_neuroprobe_eval": True,
+        "off_limits_sessions": [f"btbank{s}_{t}" for s, t in PRETRAINING_OFF_LIMITS_SESSIONS],
+        "excluded_sessions": held_out,
+    }
+
+
 def _cmd_pretrain(args) -> int:
     from .training import distributed
     from .training.runner import Pretrainer
 
     ctx = distributed.init_distributed(args.device)
+    neuroprobe = _neuroprobe_exclusions(args) if args.exclude_neuroprobe_eval else None
     model, objective, size = _build_objective(args)
     if not ctx.is_main:  # rank 0 fills the preprocessing cache first
         distributed.barrier(ctx)
@@ -942,7 +1165,8 @@ def _cmd_pretrain(args) -> int:
         print(
             f"{args.model} ({size}), {sum(p.numel() for p in model.parameters()):,} parameters; "
             f"{len(dataset):,} examples from {len(dataset.recordings)} recording(s)"
-            + (f", {len(dataset.excluded_recordings)} held out" if args.exclude else ""),
+            + (f", {len(dataset.excluded_recordings)} held out" if args.exclude else "")
+            + (" (Neuroprobe's evaluation sessions excluded)" if neuroprobe else ""),
             flush=True,
         )
     _, lr, weight_decay, schedule, warmup = _DEFAULTS[args.model]
@@ -966,6 +1190,7 @@ def _cmd_pretrain(args) -> int:
             "model_family": args.model,
             "size": size,
             "objective_config": dict(getattr(objective, "config", {})),
+            **({"neuroprobe": neuroprobe} if neuroprobe else {}),
         },
         overwrite=args.overwrite,
     )
@@ -1070,6 +1295,12 @@ def _add_pretrain(sub):
         metavar="SESSION",
         help="held-out sessions, e.g. sub-01_ses-02 or sub-03 (all its sessions)",
     )
+    parser.add_argument(
+        "--exclude-neuroprobe-eval",
+        action="store_true",
+        help="leave out Neuroprobe's evaluation sessions (Brain Treebank import; recorded in "
+        "the model's provenance)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what is done")
     parser.set_defaults(func=_cmd_pretrain)
 
@@ -1156,6 +1387,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_pretrain(sub)
     _add_decode(sub)
     _add_embed(sub)
+    _add_import_braintreebank(sub)
     return parser
 
 

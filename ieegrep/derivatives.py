@@ -108,6 +108,7 @@ def derivatives_root(bids_root) -> Path:
     Returns
     -------
     path : pathlib.Path
+        The ieegrep derivatives folder (it may not exist yet).
     """
     return Path(bids_root) / "derivatives" / PIPELINE_NAME
 
@@ -200,6 +201,8 @@ def embeddings_path(bids_root, source, *, desc) -> Path:
     Returns
     -------
     path : pathlib.Path
+        ``derivatives/ieegrep/sub-*/[ses-*/]ieeg/<entities>_desc-<desc>_embeddings.npy``
+        (it may not exist yet).
     """
     _check_label(desc)
     bids_root, entities, _, _ = _source(bids_root, source)
@@ -404,41 +407,41 @@ def write_embeddings(
         ``"brainbert"``, ``"baristaParcel"``.
     model : str
         Model name recorded in the sidecar (e.g. ``"BrainBERT"``).
-    checkpoint_sha256 : str | None
+    checkpoint_sha256 : str | None, default None
         SHA-256 of the checkpoint file (64 hex digits); None for features
         without weights.
-    preprocessing : dict | None
+    preprocessing : dict | None, default None
         The preprocessing applied (re-reference, notch, resampling,
         spectrogram parameters, ...), stored as given.
     atlas : str | None
         Atlas of the region labels (default: the Recording's, if any).
-    channels : list of str | None
+    channels : list of str | None, default None
         Channel names along the ``"channel"`` axis (or the channels used).
     regions : list of str | None
         Region label per entry of ``channels`` (default: looked up in the
         Recording's electrode table), or per entry of the ``"region"`` axis
         for parcel-scale embeddings.
-    onsets : array-like of float, shape (n_windows,) | None
+    onsets : array-like of float, shape (n_windows,) | None, default None
         Window onsets in seconds from the start of the recording. Written to
         the sidecar and to ``_events.tsv``.
-    durations : float | array-like of float | None
+    durations : float | array-like of float | None, default None
         Window durations in seconds (one value or one per window).
-    sfreq : float | None
+    sfreq : float | None, default None
         Sampling rate of the signal the model read, Hz.
     axes : list of str | None
         Name of every axis of ``embeddings`` (default by dimension:
         ``window, feature`` / ``window, channel, feature`` /
         ``window, channel, token, feature``).
-    events : pandas.DataFrame | None
+    events : pandas.DataFrame | None, default None
         Extra per-window columns for ``_events.tsv`` (e.g. ``trial_type``,
         labels), one row per window. Needs ``onsets``.
-    metadata : dict | None
+    metadata : dict | None, default None
         More sidecar entries (JSON-serialisable; may not replace the keys
         written by ieegrep).
     overwrite : bool
         Replace existing files of the same recording and ``desc`` (default
         False: raise before writing anything).
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level.
 
     Returns
@@ -722,7 +725,7 @@ def find_embeddings(bids_root, *, desc=None, subject=None, session=None, task=No
     ----------
     bids_root : path-like
         Root of the raw BIDS dataset.
-    desc, subject, session, task : str | None
+    desc, subject, session, task : str | None, default None
         Keep only files with these entity values.
 
     Returns

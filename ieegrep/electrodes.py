@@ -148,7 +148,7 @@ def group_shafts(names: Iterable[str], shafts: Sequence[str] | None = None) -> d
     ----------
     names : iterable of str
         Contact names.
-    shafts : sequence of str | None
+    shafts : sequence of str | None, default None
         Shaft of each name when known from elsewhere (e.g. the ``group`` column
         of ``electrodes.tsv``); ``None`` parses the names.
 
@@ -176,7 +176,7 @@ def shaft_neighbours(names: Sequence[str], shafts: Sequence[str] | None = None) 
     ----------
     names : sequence of str
         Contact names.
-    shafts : sequence of str | None
+    shafts : sequence of str | None, default None
         Shaft of each name if known (see :func:`group_shafts`).
 
     Returns

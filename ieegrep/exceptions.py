@@ -107,14 +107,15 @@ class IeegrepError(_Described, Exception):
     ----------
     problem : str
         One sentence saying what is wrong.
-    file : str | path-like | None
-        The file (or folder) where the problem is.
-    field : str | None
-        The column, key or parameter holding the bad value.
-    value : object
-        The offending value, shown with ``repr``.
-    fix : str | None
-        What the user should do.
+    file : str | path-like | None, default None
+        The file (or folder) where the problem is; None leaves the line out.
+    field : str | None, default None
+        The column, key or parameter holding the bad value; None leaves the
+        line out.
+    value : object, default None
+        The offending value, shown with ``repr``; None leaves the line out.
+    fix : str | None, default None
+        What the user should do; None leaves the line out.
 
     Attributes
     ----------
@@ -221,7 +222,26 @@ class TrainingStateError(IeegrepError, ValueError):
 class IeegrepWarning(_Described, UserWarning):
     """Base class of ieegrep's warnings: reading goes on, but look at this.
 
-    Takes the same arguments as :class:`IeegrepError`.
+    The message is built as :class:`IeegrepError`'s is.
+
+    Parameters
+    ----------
+    problem : str
+        One sentence saying what is odd.
+    file : str | path-like | None, default None
+        The file (or folder) concerned; None leaves the line out.
+    field : str | None, default None
+        The column, key or parameter holding the odd value; None leaves the
+        line out.
+    value : object, default None
+        The odd value, shown with ``repr``; None leaves the line out.
+    fix : str | None, default None
+        What the user may do about it; None leaves the line out.
+
+    Attributes
+    ----------
+    problem, file, field, value, fix
+        The parts of the message, for programs that handle the warning.
     """
 
 

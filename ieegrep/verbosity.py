@@ -53,7 +53,7 @@ def set_log_level(verbose=None) -> int:
 
     Parameters
     ----------
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         ``True`` for INFO, ``False`` for WARNING, a level name (``"debug"``,
         ``"info"``, ``"warning"``, ``"error"``) or a :mod:`logging` level.
         ``None`` reads ``IEEGREP_LOGGING_LEVEL`` (default ``"warning"``).
@@ -75,7 +75,19 @@ set_log_level(None)
 
 @contextlib.contextmanager
 def use_log_level(verbose):
-    """Temporarily set the package log level (context manager)."""
+    """Temporarily set the package log level (context manager).
+
+    Parameters
+    ----------
+    verbose : bool | str | int | None
+        The level inside the ``with`` block, as for :func:`set_log_level`;
+        ``None`` leaves the level unchanged.
+
+    Yields
+    ------
+    None
+        The previous level is restored on leaving the block, even on error.
+    """
     old = logger.level
     if verbose is not None:
         logger.setLevel(_to_level(verbose))
@@ -86,7 +98,19 @@ def use_log_level(verbose):
 
 
 def verbose(function):
-    """Decorate a function taking ``verbose=`` so the level applies during the call."""
+    """Decorate a function taking ``verbose=`` so the level applies during the call.
+
+    Parameters
+    ----------
+    function : callable
+        A function with a ``verbose`` parameter.
+
+    Returns
+    -------
+    wrapper : callable
+        ``function`` run under :func:`use_log_level` with the ``verbose`` it was
+        given (same signature and docstring).
+    """
     signature = inspect.signature(function)
     if "verbose" not in signature.parameters:
         raise TypeError(f"{function.__qualname__} has no 'verbose' parameter")
@@ -102,7 +126,14 @@ def verbose(function):
 
 
 def warn(warning: Warning) -> None:
-    """Emit ``warning`` pointing at the user's line (the first frame outside ieegrep)."""
+    """Emit ``warning`` pointing at the user's line (the first frame outside ieegrep).
+
+    Parameters
+    ----------
+    warning : Warning
+        The warning instance (usually an :class:`~ieegrep.exceptions.IeegrepWarning`);
+        it is also logged at DEBUG level.
+    """
     package = os.path.dirname(os.path.abspath(__file__))
     frame, level = inspect.currentframe(), 1
     while frame is not None:

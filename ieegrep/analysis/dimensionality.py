@@ -181,7 +181,7 @@ def intrinsic_dimensionality(
         a PCA of fewer points than dimensions is capped by the sample count).
     include_all : bool
         Add a row ``"all"`` pooling every region (default False).
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level.
 
     Returns

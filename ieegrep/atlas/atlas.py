@@ -51,6 +51,7 @@ def available_atlases() -> list[str]:
     Returns
     -------
     names : list of str
+        Canonical names of the bundled atlases, sorted.
     """
     return sorted(_BUNDLED)
 
@@ -89,10 +90,10 @@ class Atlas:
         Voxel → millimetre (RAS) transform.
     labels : dict of int to str
         Label index → region name; index 0 need not be listed.
-    space : str
+    space : str, default 'MNI152'
         Space of the volume's millimetre coordinates: ``"MNI152"`` for template
         atlases, ``"subject"`` for a patient's own segmentation.
-    description : str
+    description : str, default ''
         One line saying what the atlas is.
 
     Attributes
@@ -122,7 +123,7 @@ class Atlas:
 
         Parameters
         ----------
-        name : str
+        name : str, default "desikan-killiany"
             ``"desikan-killiany"`` (aliases ``"dk"``, ``"aparc"``) or
             ``"destrieux"`` (aliases ``"aparc.a2009s"``, ``"a2009s"``). See
             :func:`available_atlases`.
@@ -147,9 +148,9 @@ class Atlas:
         labels : dict of int to str | path-like
             Index → name, or a TSV/CSV file with ``index`` and ``label`` columns
             (or two unnamed columns).
-        name : str | None
-            Atlas name; defaults to the file name.
-        space : str
+        name : str | None, default None
+            Atlas name; ``None`` takes the file name.
+        space : str, default "MNI152"
             ``"MNI152"`` (template volume) or ``"subject"``.
 
         Returns
@@ -224,7 +225,19 @@ class Atlas:
         return [self.labels[k] for k in sorted(self.labels) if k]
 
     def lobe(self, label: str) -> str:
-        """Lobe or deep structure of one of this atlas's labels (see :mod:`ieegrep.atlas.lobes`)."""
+        """Lobe or deep structure of one of this atlas's labels (see :mod:`ieegrep.atlas.lobes`).
+
+        Parameters
+        ----------
+        label : str
+            A region name of this atlas, e.g. ``"ctx-lh-superiortemporal"``.
+
+        Returns
+        -------
+        lobe : str
+            ``"frontal"``, ``"temporal"``, ..., a deep structure such as
+            ``"hippocampus"``, or ``"Unknown"``.
+        """
         return lobe_of(label)
 
     @property
@@ -247,7 +260,7 @@ class Atlas:
         ----------
         coords_mm : array-like, shape (n, 3)
             RAS coordinates in **millimetres**. Rows with NaN give ``"Unknown"``.
-        space : str | Space
+        space : str | Space, default 'MNI152'
             Space of the coordinates: any MNI152 variant (used directly),
             ``"MNI305"``/``"fsaverage"`` (mapped with the MNI305 → MNI152 affine),
             or ``"subject"`` for an atlas made with :meth:`from_freesurfer`.
@@ -342,7 +355,7 @@ class Atlas:
             RAS coordinates in millimetres.
         channel_types : sequence of str
             MNE channel type of each contact (``"seeg"``, ``"ecog"``, ``"dbs"``).
-        space : str | Space
+        space : str | Space, default 'MNI152'
             Space of the coordinates (see :meth:`lookup`).
         radius : float
             Search radius for depth contacts, mm (default :data:`DEFAULT_RADIUS_MM`).
@@ -376,7 +389,7 @@ class Atlas:
         ----------
         coords_mm : array-like, shape (n, 3)
             RAS coordinates in millimetres.
-        space : str | Space
+        space : str | Space, default 'MNI152'
             Space of the coordinates (see :meth:`lookup`).
         radius : float
             Search radius in mm (default :data:`DEFAULT_RADIUS_MM`).

@@ -223,7 +223,28 @@ LOBES = tuple(list(_DK) + list(_ASEG) + [UNKNOWN])
 
 
 def region_key(base: str) -> str:
-    """Normalise a region name for look-ups: lower case, ``-``/``.``/space as ``_``."""
+    """Normalise a region name for look-ups: lower case, ``-``/``.``/space as ``_``.
+
+    Parameters
+    ----------
+    base : str
+        A region name, usually without its hemisphere prefix (``"G_front-sup"``,
+        ``"superiortemporal"``). Leading and trailing whitespace is ignored.
+
+    Returns
+    -------
+    key : str
+        The lower-cased name with each run of ``-``, ``.`` and whitespace replaced
+        by one ``_``: the form of the keys of :data:`DK_LOBES` and
+        :data:`DESTRIEUX_LOBES`.
+
+    Examples
+    --------
+    >>> region_key("G_front-sup")
+    'g_front_sup'
+    >>> region_key(" Left-Cerebellum-Cortex ")
+    'left_cerebellum_cortex'
+    """
     return re.sub(r"[-.\s]+", "_", base.strip()).lower()
 
 
@@ -253,6 +274,16 @@ def _split(label: str):
 
 def hemisphere_of(label: str) -> str | None:
     """Hemisphere encoded in a FreeSurfer-style label, ``"L"``, ``"R"`` or ``None``.
+
+    Parameters
+    ----------
+    label : str
+        A FreeSurfer-style region name (``"ctx-lh-..."``, ``"Left-..."``, ...).
+
+    Returns
+    -------
+    hemisphere : {"L", "R"} | None
+        ``None`` for midline structures and labels without a side.
 
     Examples
     --------

@@ -69,7 +69,7 @@ class Space:
     transform : str
         How coordinates reach the atlas: ``"identity"``, ``"MNI305->MNI152 affine"``,
         ``"subject segmentation"`` or ``"none"``.
-    note : str
+    note : str, default ''
         Why this family was chosen, when it was inferred rather than read.
     """
 
@@ -117,15 +117,17 @@ def resolve_space(
     coordinate_system : str | None
         ``iEEGCoordinateSystem`` from ``coordsystem.json`` (or a space name given
         by the user, e.g. ``"MNI152NLin2009cAsym"`` or ``"fsaverage"``).
-    space_entity : str | None
+    space_entity : str | None, default None
         The ``space-`` label of the file name, used when the coordinate system is
         ``Other`` or missing.
-    description : str | None
+    description : str | None, default None
         ``iEEGCoordinateSystemDescription``, also read when the system is ``Other``.
 
     Returns
     -------
     space : Space
+        The space's name, family (``"MNI152"``, ``"MNI305"``, ``"subject"`` or
+        ``None`` when unsupported) and the transform to MNI152, if any.
     """
     name = coordinate_system or space_entity or "n/a"
     family = _family(coordinate_system)

@@ -13,9 +13,12 @@ every region label. Modules: :mod:`~ieegrep.bids.discovery` (finding recordings)
 :mod:`~ieegrep.bids.sidecars` (signal and sidecar files),
 :mod:`~ieegrep.bids.electrode_table` (electrodes, shafts, regions),
 :mod:`~ieegrep.bids.loading` (:func:`load_recording`) and
-:mod:`~ieegrep.bids.recording` (:class:`Recording`).
+:mod:`~ieegrep.bids.recording` (:class:`Recording`) and
+:mod:`~ieegrep.bids.braintreebank` (:func:`import_braintreebank`: the Brain
+Treebank release to iEEG-BIDS).
 """
 
+from .braintreebank import import_braintreebank
 from .discovery import find_recordings
 from .electrode_table import ECOG_RADIUS_MM, IEEG_CHANNEL_TYPES, ieeg_picks
 from .loading import load_recording
@@ -31,4 +34,5 @@ __all__ = [
     "DATA_EXTENSIONS",
     "ieeg_picks",
     "split_recording",
+    "import_braintreebank",
 ]

@@ -87,9 +87,9 @@ def find_recordings(
         The dataset root (the folder with ``dataset_description.json``). A pybids
         ``BIDSLayout`` already indexed (faster for very large trees) is also
         accepted.
-    subject, session, task, acquisition, run : str | list of str | None
+    subject, session, task, acquisition, run : str | list of str | None, default None
         Keep only recordings with these entity values (``None`` keeps all).
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level (see :func:`ieegrep.set_log_level`).
 
     Returns

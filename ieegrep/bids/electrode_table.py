@@ -77,7 +77,18 @@ _ADDED_COLUMNS = (
 
 
 def ieeg_picks(raw) -> list[int]:
-    """Return the indices of the intracranial channels (sEEG, ECoG, DBS) of ``raw``."""
+    """Return the indices of the intracranial channels (sEEG, ECoG, DBS) of ``raw``.
+
+    Parameters
+    ----------
+    raw : mne.io.Raw
+        Any MNE object with ``get_channel_types()``.
+
+    Returns
+    -------
+    picks : list of int
+        Indices of the channels typed ``seeg``, ``ecog`` or ``dbs``, in order.
+    """
     return [i for i, t in enumerate(raw.get_channel_types()) if t in IEEG_CHANNEL_TYPES]
 
 

@@ -51,7 +51,7 @@ def load_recording(
     atlas : str | ieegrep.atlas.Atlas
         ``"desikan-killiany"`` (default) or ``"destrieux"`` (see
         :func:`ieegrep.atlas.available_atlases`), or an :class:`~ieegrep.atlas.Atlas`.
-    space : str | None
+    space : str | None, default None
         Which ``electrodes.tsv`` to use when several ``space-*`` files exist.
         ``None`` chooses deterministically: MNI152 spaces first, then
         MNI305/fsaverage, then the patient's own space, ties by name; the choice
@@ -66,7 +66,7 @@ def load_recording(
         outwards by several millimetres.
     preload : bool
         Load the signal into memory now (default False: on first access).
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level.
 
     Returns

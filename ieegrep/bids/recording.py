@@ -44,7 +44,7 @@ class Recording:
         ``channels.tsv`` as read (every column), or an empty table.
     bids_path : mne_bids.BIDSPath
         Path of the data file.
-    provenance : dict
+    provenance : dict, default {}
         Where the regions come from: ``atlas``, ``space``, ``space_family``,
         ``transform``, ``radius_mm``, ``region_source``, ``electrodes_file``,
         ``coordsystem_file``, ``coordinate_units``, ``other_spaces``,
@@ -100,7 +100,7 @@ class Recording:
 
         Parameters
         ----------
-        level : ``"region"`` | ``"lobe"``
+        level : ``"region"`` | ``"lobe"``, default 'region'
             Group by atlas region or by lobe.
         include_bad : bool
             Count bad channels too (default True).
@@ -128,7 +128,14 @@ class Recording:
         return self.electrodes.loc[self.electrodes["region"] == UNKNOWN, "name"].tolist()
 
     def summary(self) -> str:
-        """Describe the recording and where its regions come from, in a few lines."""
+        """Describe the recording and where its regions come from, in a few lines.
+
+        Returns
+        -------
+        summary : str
+            Channels by type, sampling rate (Hz), duration (s), line frequency
+            (Hz), number of events, and the atlas, space and transform of the regions.
+        """
         p = self.provenance
         types = self.electrodes["channel_type"].value_counts().to_dict()
         kinds = ", ".join(f"{n} {t}" for t, n in types.items()) or "no iEEG channels"
@@ -169,6 +176,7 @@ def split_recording(inst) -> tuple:
     Returns
     -------
     raw : mne.io.Raw
+        The signal (``inst`` itself, or the recording's ``raw``).
     recording : Recording | None
         ``None`` when ``inst`` is a bare Raw.
     """

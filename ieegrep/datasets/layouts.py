@@ -199,7 +199,7 @@ def target_agreement(
         Atlas to check (default ``"desikan-killiany"``).
     deepest : int
         How many of the deepest contacts of each shaft to check (default 3).
-    targets : sequence of str
+    targets : sequence of str, default ('hippocampus', 'amygdala', 'insula')
         Targets to check, among those of :func:`shaft_targets`.
 
     Returns

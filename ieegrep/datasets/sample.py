@@ -55,7 +55,7 @@ def demo_checkpoint_path(model: str = "brainbert") -> Path:
 
     Parameters
     ----------
-    model : ``"brainbert"``
+    model : ``"brainbert"``, default 'brainbert'
         Model family. ``"brainbert"``: BrainBERT with d_model 64, 2 layers,
         4 heads, feed-forward 256 (about 110 k parameters).
 

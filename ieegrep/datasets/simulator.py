@@ -875,7 +875,7 @@ def make_synthetic_bids(
     overwrite : bool
         Replace an existing non-empty ``root`` (default False). The old folder is
         replaced only once the new dataset is complete.
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Control verbosity of the logging output (see
         :func:`ieegrep.set_log_level`); ``True`` or ``"info"`` also shows a
         progress bar over the recordings.

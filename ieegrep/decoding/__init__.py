@@ -9,6 +9,7 @@ module                 what it holds
 :mod:`~.splits`        time-blocked, cross-session, cross-subject and grouped splitters;
                        AUROC per fold with mean ± s.e.m.
 :mod:`~.tasks`         decoding tasks defined on BIDS events; embeddings of whole datasets
+:mod:`~.neuroprobe`    the Neuroprobe benchmark on BIDS: 15 tasks, 3 splits, leaderboard JSON
 =====================  ================================================================
 """
 
@@ -20,6 +21,7 @@ from .features import (
     raw_voltage_baseline,
 )
 from .inputs import EpochsInput, EpochsTransformer, check_epochs_input
+from .neuroprobe import NEUROPROBE_TASKS, run_neuroprobe
 from .splits import (
     ContiguousSplit,
     CrossSessionSplit,
@@ -32,6 +34,8 @@ from .splits import (
 from .tasks import FEATURE_SETS, decode_bids, embed_bids, labelled_windows, parse_event_spec
 
 __all__ = [
+    "run_neuroprobe",
+    "NEUROPROBE_TASKS",
     "BrainBERTEmbedder",
     "BaristaEmbedder",
     "decode_bids",

@@ -366,12 +366,13 @@ class BrainBERTEmbedder(_EncoderTransformer):
         ----------
         X : mne.Epochs | array-like, shape (n_epochs, n_channels, n_times) or (n_epochs, n_times)
             Training epochs (only their shape, rate and channels are used).
-        y : None
+        y : None, default None
             Ignored.
 
         Returns
         -------
         self : BrainBERTEmbedder
+            The fitted embedder.
         """
         self._check_params()
         encoder, sha = _load_encoder(self, BrainBERT, "BrainBERTEmbedder")
@@ -596,12 +597,13 @@ class BaristaEmbedder(_EncoderTransformer):
         X : mne.Epochs | array-like, shape (n_epochs, n_channels, n_times) or (n_epochs, n_times)
             Training epochs (only their shape, rate, channels and positions are
             used).
-        y : None
+        y : None, default None
             Ignored.
 
         Returns
         -------
         self : BaristaEmbedder
+            The fitted embedder.
         """
         self._check_params()
         encoder, sha = _load_encoder(self, Barista, "BaristaEmbedder")

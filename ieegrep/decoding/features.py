@@ -237,12 +237,13 @@ class SpectrogramTransformer(EpochsTransformer):
         ----------
         X : mne.Epochs | array-like, shape (n_epochs, n_channels, n_times) or (n_epochs, n_times)
             Training epochs (only their shape and rate are used).
-        y : None
+        y : None, default None
             Ignored.
 
         Returns
         -------
         self : SpectrogramTransformer
+            The fitted transformer.
         """
         self._spectrogram_kwargs()
         inputs = self._fit_input(X)
@@ -350,12 +351,13 @@ class RawTransformer(EpochsTransformer):
         ----------
         X : mne.Epochs | array-like, shape (n_epochs, n_channels, n_times) or (n_epochs, n_times)
             Training epochs.
-        y : None
+        y : None, default None
             Ignored.
 
         Returns
         -------
         self : RawTransformer
+            The fitted transformer.
         """
         _check_bool(self.flatten, "flatten")
         inputs = self._fit_input(X)
@@ -392,7 +394,7 @@ def neuroprobe_stft_baseline(sfreq=None, *, target_sfreq=2048.0, random_state=42
 
     Parameters
     ----------
-    sfreq : float | None
+    sfreq : float | None, default None
         Sampling rate of array input in Hz (None for Epochs).
     target_sfreq : float | None
         Rate the STFT is computed at, Hz (default 2048, Neuroprobe's). None keeps
@@ -427,7 +429,7 @@ def raw_voltage_baseline(sfreq=None, *, target_sfreq=None, random_state=42):
 
     Parameters
     ----------
-    sfreq : float | None
+    sfreq : float | None, default None
         Sampling rate of array input in Hz (None for Epochs).
     target_sfreq : float | None
         Resample to this rate first, Hz (default None: keep the input rate, as

@@ -65,18 +65,18 @@ class EpochsInput:
     input_sfreq : float | None
         Sampling rate of the input in Hz (``None`` for arrays given without
         ``sfreq``).
-    ch_names : list of str | None
+    ch_names : list of str | None, default None
         Channel names (from Epochs or ``chs_info``), else ``None``.
-    ch_types : list of str | None
+    ch_types : list of str | None, default None
         MNE channel types (``"seeg"``, ``"ecog"``, ...), else ``None``.
-    ch_pos : ndarray of float64, shape (n_channels, 3) | None
+    ch_pos : ndarray of float64, shape (n_channels, 3) | None, default None
         Channel positions in metres in the head frame of the Epochs' montage
         (NaN where unknown), else ``None``.
-    from_epochs : bool
+    from_epochs : bool, default False
         Whether the input was :class:`mne.Epochs` (and so converted to µV).
-    input_ndim : int
+    input_ndim : int, default 3
         2 or 3: the number of dimensions of the array as given (3 for Epochs).
-    input_n_times : int
+    input_n_times : int, default 0
         Samples per epoch of the input, before resampling.
     """
 
@@ -222,7 +222,7 @@ def check_epochs_input(
     target_sfreq : float | None
         Resample (polyphase, :func:`ieegrep.preprocessing.resample`) to this rate
         in Hz (default None: keep the input rate). Needs a known input rate.
-    estimator : sklearn estimator | None
+    estimator : sklearn estimator | None, default None
         If given, sklearn's :func:`~sklearn.utils.validation.validate_data` runs
         on the array with it, which sets (``reset=True``) or checks
         ``n_features_in_`` (and ``feature_names_in_`` for DataFrames), with
@@ -231,7 +231,7 @@ def check_epochs_input(
         True at ``fit``, False at ``transform`` (default True).
     require_sfreq : bool
         Raise if the input rate is unknown (default False).
-    chs_info : list of dict | list of str | None
+    chs_info : list of dict | list of str | None, default None
         Channel descriptions for array input (MNE's ``info["chs"]`` or names);
         ignored for Epochs.
     min_times : int

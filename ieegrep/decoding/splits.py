@@ -162,12 +162,13 @@ class _Splitter(BaseCrossValidator):
 
         Parameters
         ----------
-        X, y, groups
+        X, y, groups : array-like | None, default None
             As for :meth:`split` (the data-dependent splitters need them).
 
         Returns
         -------
         n_splits : int
+            Number of folds ``split`` yields for these data.
         """
         return sum(1 for _ in self._folds(X, y, groups))
 
@@ -176,11 +177,11 @@ class _Splitter(BaseCrossValidator):
 
         Parameters
         ----------
-        X : array-like | mne.Epochs | None
+        X : array-like | mne.Epochs | None, default None, default None, default None, default None
             The samples (only their number is used).
-        y : array-like | None
+        y : array-like | None, default None, default None, default None, default None
             Labels (used by :class:`GroupedSplit` to check classes).
-        groups : array-like | pandas.DataFrame | None
+        groups : array-like | pandas.DataFrame | None, default None, default None, default None, default None
             Recording structure; see the module docstring.
 
         Yields
@@ -204,12 +205,13 @@ class _FixedSplitter(_Splitter):
 
         Parameters
         ----------
-        X, y, groups : object
+        X, y, groups : object, default None
             Ignored; present for the sklearn API.
 
         Returns
         -------
         n_splits : int
+            The ``n_splits`` parameter.
         """
         return _check_n_splits(self.n_splits)
 
@@ -716,6 +718,7 @@ class DecodingResult:
         Returns
         -------
         table : pandas.DataFrame
+            One row per fold (the ``folds`` table), ``name`` first.
         """
         table = self.folds.copy()
         table.insert(0, "name", self.name)
@@ -727,6 +730,7 @@ class DecodingResult:
         Returns
         -------
         summary : dict
+            Name, mean AUROC, its standard error over folds and the number of folds.
         """
         return {
             "name": self.name,
@@ -800,7 +804,7 @@ def cross_validate_auroc(
         Also compute the training AUROC (column ``train_auroc``).
     n_jobs : int | None, default=None
         Folds fitted in parallel (joblib).
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level; INFO logs the summary.
 
     Returns
@@ -889,10 +893,18 @@ def compare_auroc(estimators, X, y, *, cv=None, groups=None, n_jobs=None, verbos
     ----------
     estimators : dict of str to estimator
         Feature sets by name, e.g. ``{"raw linear": ..., "STFT linear": ...}``.
-    X, y, cv, groups, n_jobs
-        As in :func:`cross_validate_auroc`; every estimator gets the same folds
-        (and the same X, so their inputs must agree).
-    verbose : bool | str | int | None
+    X : mne.Epochs | array-like
+        As in :func:`cross_validate_auroc`; every estimator gets the same X, so
+        their inputs must agree.
+    y : array-like, shape (n_samples,)
+        Binary labels, as in :func:`cross_validate_auroc`.
+    cv : splitter | iterable of (train, test) | None, default None
+        As in :func:`cross_validate_auroc`; every estimator gets the same folds.
+    groups : array-like | pandas.DataFrame | None, default None
+        As in :func:`cross_validate_auroc`.
+    n_jobs : int | None, default None
+        As in :func:`cross_validate_auroc`.
+    verbose : bool | str | int | None, default None
         Log level.
 
     Returns

@@ -147,13 +147,15 @@ def parse_event_spec(spec, *, field_name="events"):
     spec : str | tuple | dict
         ``"trial_type=word_onset"``, ``"trial_type=a,b"``, ``("trial_type",
         ["a", "b"])`` or ``{"trial_type": ["a", "b"]}`` (one column).
-    field_name : str
+    field_name : str, default 'events'
         Name of the argument, for error messages.
 
     Returns
     -------
     column : str
+        The events column to match (``"trial_type"``, ...).
     values : list of str
+        The values of that column that select an event.
     """
     column = values = None
     if isinstance(spec, str) and "=" in spec:
@@ -211,7 +213,7 @@ def labelled_windows(
         A recording from :func:`ieegrep.bids.load_recording`.
     events : str | tuple | dict
         The positive events, ``"COLUMN=VALUE[,VALUE...]"``.
-    negative : str | None
+    negative : str | None, default None
         ``None``: the other events of that column, else rest; ``"rest"``;
         or ``"COLUMN=VALUE[,...]"`` (see the module docstring).
     window : tuple of float
@@ -220,7 +222,7 @@ def labelled_windows(
     min_separation : float | None
         Negative events closer than this to a positive onset are dropped, s
         (default half a sample).
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level.
 
     Returns
@@ -588,13 +590,13 @@ def decode_bids(
     events : str
         Positive events, ``"COLUMN=VALUE[,VALUE...]"`` (e.g.
         ``"trial_type=sentence_onset"``).
-    negative : str | None
+    negative : str | None, default None
         Negative windows: ``None`` (other events of the column, else rest),
         ``"rest"`` or ``"COLUMN=VALUE[,...]"``. See the module docstring.
     feature_sets : sequence of str
         Any of :data:`FEATURE_SETS` (default the three Neuroprobe linear
         baselines).
-    checkpoints : dict | None
+    checkpoints : dict | None, default None
         Encoder of each embedding feature set: ``{"brainbert": path,
         "barista:parcel": path, ...}`` (``"barista"`` serves every
         ``barista:<scale>`` without its own entry). Values are checkpoint
@@ -606,11 +608,11 @@ def decode_bids(
         Cross-validation scheme (default ``"contiguous"``).
     n_splits : int
         Folds of the contiguous and grouped schemes (default 5).
-    group_by : str | None
+    group_by : str | None, default None
         Events column whose values are the groups of ``cv="grouped"``.
-    subjects, sessions, tasks : str | list of str | None
+    subjects, sessions, tasks : str | list of str | None, default None
         Keep only these recordings.
-    min_separation : float | None
+    min_separation : float | None, default None
         Negative events closer than this to a positive onset are dropped, s.
     device : str
         Torch device of the encoders (default ``"cpu"``).
@@ -618,14 +620,14 @@ def decode_bids(
         Encoder batch size (None: each embedder's default).
     random_state : int
         Seed of the logistic regressions (default 42, Neuroprobe's).
-    out_dir : path-like | None
+    out_dir : path-like | None, default None
         If given, write ``decoding_summary.tsv`` (one row per feature set),
         ``decoding_folds.tsv`` (one row per fold) and ``decoding.json`` (the
         settings and summary) there, atomically. The plot is drawn by
         :func:`ieegrep.viz.plot_decoding` from the returned table.
     overwrite : bool
         Replace existing output files (default False).
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level; INFO logs each recording and each score.
 
     Returns
@@ -822,7 +824,7 @@ def embed_bids(
     pooling : str | None
         Embedder pooling (default ``"center"`` for BrainBERT, ``"channel"``
         for BaRISTA): one vector per window and channel.
-    subjects, sessions, tasks : str | list of str | None
+    subjects, sessions, tasks : str | list of str | None, default None
         Keep only these recordings.
     device : str
         Torch device (default ``"cpu"``).
@@ -832,7 +834,7 @@ def embed_bids(
         Windows read and embedded at a time (memory bound, default 64).
     overwrite : bool
         Replace existing embeddings (default False: raise before writing).
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level.
 
     Returns

@@ -248,7 +248,18 @@ class _Conv(nn.Module):
 
     def forward(self, x):  # (N, in, L) -> (N, out, L)
         weight = self.conv.weight.squeeze(2)
-        return F.conv1d(x, weight, self.conv.bias, padding=self.padding, dilation=self.dilation)
+        if x.device.type != "cpu":
+            return F.conv1d(x, weight, self.conv.bias, padding=self.padding, dilation=self.dilation)
+        # on CPU, conv1d with a handful of channels runs at well under 1 GFLOP/s (forward
+        # and backward); one channel-mixing product per kernel tap is 2-5 times faster
+        length = x.shape[-1]
+        padded = F.pad(x, (self.padding, self.padding))
+        out = self.conv.bias[None, :, None] if self.conv.bias is not None else 0.0
+        for tap in range(weight.shape[-1]):
+            start = tap * self.dilation
+            shifted = padded[..., start : start + length]
+            out = out + torch.einsum("oi,nil->nol", weight[:, :, tap], shifted)
+        return out
 
 
 class _ConvBlock(nn.Module):
@@ -678,12 +689,12 @@ class Barista(PretrainedModel, nn.Module):
 
         Parameters
         ----------
-        preset : ``"barista"`` | ``"tiny"``
+        preset : ``"barista"`` | ``"tiny"``, default ``"barista"``
             ``"barista"``: the authors' published size (12 layers, d = 64,
             4 heads, CNN width 5 over 5 blocks; 869,800 parameters at the
             channel scale with 200-row tables). ``"tiny"``: 2 layers, d = 32,
             for CPU tests.
-        scale : str
+        scale : ``"channel"`` | ``"parcel"`` | ``"lobe"``, default ``"parcel"``
             Spatial encoding scale.
         **overrides
             Any other constructor argument.
@@ -691,6 +702,7 @@ class Barista(PretrainedModel, nn.Module):
         Returns
         -------
         model : Barista
+            A freshly initialised (untrained) model.
         """
         return cls(scale, preset=preset, **overrides)
 
@@ -867,13 +879,14 @@ class Barista(PretrainedModel, nn.Module):
         ----------
         patches : torch.Tensor, shape (..., patch_samples)
             Patches of z-scored signal.
-        tokenizer : torch.nn.Module | None
+        tokenizer : torch.nn.Module | None, default None
             A module with ``temporal_encoder`` and ``temporal_pooler`` (e.g. an
-            EMA copy); default this model's.
+            EMA copy); None uses this model's.
 
         Returns
         -------
         tokens : torch.Tensor, shape (..., d_model)
+            One token per patch, without spatial embedding.
         """
         tokenizer = self.tokenizer if tokenizer is None else tokenizer
         lead = patches.shape[:-1]
@@ -904,12 +917,15 @@ class Barista(PretrainedModel, nn.Module):
         spatial_index : torch.Tensor, shape (B, C) or (B, C, 3)
             Vocabulary rows (parcel, lobe) or ``(L, I, P)`` grid coordinates
             (channel scale).
-        channel_mask : torch.Tensor of bool, shape (B, C) | None
-            True at padded channels (their index is ignored, embedding zero).
+        channel_mask : torch.Tensor of bool, shape (B, C) | None, default None
+            True at padded channels (their index is ignored, embedding zero);
+            None: no padding.
 
         Returns
         -------
         embedding : torch.Tensor, shape (B, C, d_model)
+            The vector added to every token of each channel; zero at padded
+            channels and channels without a position.
         """
         index = torch.as_tensor(spatial_index)
         if index.ndim < 2:
@@ -954,8 +970,9 @@ class Barista(PretrainedModel, nn.Module):
             Input tokens.
         n_channels : int
             ``C``.
-        channel_mask : torch.Tensor of bool, shape (B, C) | None
+        channel_mask : torch.Tensor of bool, shape (B, C) | None, default None
             True at padded channels: never attended to; outputs zero there.
+            None: no padding.
 
         Returns
         -------
@@ -991,9 +1008,9 @@ class Barista(PretrainedModel, nn.Module):
             Rows of the model's spatial table (parcel, lobe scales), or
             ``(L, I, P)`` grid coordinates (channel scale; ``-1`` rows: no
             position). Values at padded channels are ignored.
-        channel_mask : torch.Tensor of bool, shape (B, C) | None
+        channel_mask : torch.Tensor of bool, shape (B, C) | None, default None
             True at padded channels, for batches mixing recordings with
-            different channel counts.
+            different channel counts. None: no padding.
 
         Returns
         -------
@@ -1021,7 +1038,22 @@ class Barista(PretrainedModel, nn.Module):
         return self.contextualize(tokens, n_channels, mask)
 
     def forward(self, x, spatial_index, channel_mask=None):
-        """Alias of :meth:`encode`."""
+        """Encode segments into contextual tokens (alias of :meth:`encode`).
+
+        Parameters
+        ----------
+        x : torch.Tensor, shape (B, C, n_times)
+            Segments z-scored per channel, at ``sfreq``, as for :meth:`encode`.
+        spatial_index : torch.Tensor, shape (B, C) or (B, C, 3)
+            Spatial table rows or grid coordinates, as for :meth:`encode`.
+        channel_mask : torch.Tensor of bool, shape (B, C) | None, default None
+            True at padded channels; None: no padding.
+
+        Returns
+        -------
+        hidden : torch.Tensor, shape (B, n_patches * C, d_model)
+            Time-major contextual tokens, zero at padded channels.
+        """
         return self.encode(x, spatial_index, channel_mask)
 
     # ------------------------------------------------------------ regions
@@ -1030,7 +1062,7 @@ class Barista(PretrainedModel, nn.Module):
 
         Parameters
         ----------
-        source : Recording | pandas.DataFrame | None
+        source : Recording | pandas.DataFrame | None, default None
             As for :func:`ieegrep.preprocessing.tokens.region_tokens`.
         **kwargs
             Passed to :func:`~ieegrep.preprocessing.tokens.region_tokens`
@@ -1086,13 +1118,13 @@ class Barista(PretrainedModel, nn.Module):
             which ieegrep never bundles. For the latter, the scale and
             architecture are inferred from the tensors (3 tables of 200 rows:
             channel; 121 rows: parcel; 21 rows: lobe).
-        vocabulary : path-like | dict | SpatialVocabulary | None
+        vocabulary : path-like | dict | SpatialVocabulary | None, default None
             For the authors' parcel and lobe weights: ``barista_vocabulary.json``
             (path or content) mapping region labels onto their table rows, so
             :meth:`region_tokens` indexes any BIDS dataset for them. Without it
             the model loads, but spatial indices must be the authors' rows.
             Ignored for ieegrep checkpoints (they carry their vocabulary).
-        verbose : bool | str | int | None
+        verbose : bool | str | int | None, default None
             Logging level. The authors' licence terms are logged at WARNING.
         **overrides
             Constructor arguments replacing the checkpoint's (e.g. ``dropout=0.0``).

@@ -301,7 +301,7 @@ class BrainBERT(PretrainedModel, nn.Module):
 
         Parameters
         ----------
-        name : ``"large"`` | ``"base"`` | ``"small"`` | ``"tiny"``
+        name : ``"large"`` | ``"base"`` | ``"small"`` | ``"tiny"``, default ``"large"``
             ``"large"`` (768 / 6 layers / 12 heads / FF 3072) is the released
             BrainBERT; ``"base"`` has 3 layers; ``"small"`` is 384 / 3 / 12 / 1200;
             ``"tiny"`` is 192 / 3 / 12 / 600.
@@ -311,6 +311,7 @@ class BrainBERT(PretrainedModel, nn.Module):
         Returns
         -------
         model : BrainBERT
+            A freshly initialised (untrained) model.
         """
         if name not in PRESETS:
             raise InvalidParameterError(
@@ -432,10 +433,10 @@ class BrainBERT(PretrainedModel, nn.Module):
         ----------
         spec : torch.Tensor, shape (B, T, F)
             Z-scored spectrograms, float.
-        padding_mask : torch.Tensor of bool, shape (B, T) | None
+        padding_mask : torch.Tensor of bool, shape (B, T) | None, default None
             True at padded frames, which no frame attends to. Their own outputs
-            are computed but meaningless.
-        all_layers : bool
+            are computed but meaningless. None: no padding.
+        all_layers : bool, default False
             If True, also return the input encoding and every layer's output.
 
         Returns
@@ -461,12 +462,13 @@ class BrainBERT(PretrainedModel, nn.Module):
         ----------
         spec : torch.Tensor, shape (B, T, F)
             (Masked) z-scored spectrograms.
-        padding_mask : torch.Tensor of bool, shape (B, T) | None
-            True at padded frames.
+        padding_mask : torch.Tensor of bool, shape (B, T) | None, default None
+            True at padded frames; None: no padding.
 
         Returns
         -------
         reconstruction : torch.Tensor, shape (B, T, F)
+            The prediction head's spectrogram, frame by frame.
         """
         return self.spec_prediction_head(self.encode(spec, padding_mask))
 
@@ -488,9 +490,10 @@ class BrainBERT(PretrainedModel, nn.Module):
         ----------
         spec : torch.Tensor, shape (B, T, F)
             Z-scored spectrograms.
-        padding_mask : torch.Tensor of bool, shape (B, T) | None
+        padding_mask : torch.Tensor of bool, shape (B, T) | None, default None
             True at padded frames; each row's centre is that of its valid frames.
-        pool : ``"center"`` | ``"mean"``
+            None: no padding.
+        pool : ``"center"`` | ``"mean"``, default ``"center"``
             ``"center"``: mean of the ``n_center`` frames around each row's centre
             (the paper's embedding); ``"mean"``: mean over valid frames.
         n_center : int
@@ -499,6 +502,7 @@ class BrainBERT(PretrainedModel, nn.Module):
         Returns
         -------
         embedding : torch.Tensor, shape (B, D)
+            The pooled last-layer hidden state of each spectrogram.
         """
         if pool != "center":
             return _pool(self.encode(spec, padding_mask), pool, padding_mask, n_center)
@@ -550,11 +554,11 @@ def pool(
     ----------
     hidden : torch.Tensor, shape (B, T, D)
         Output of :meth:`BrainBERT.encode`.
-    mode : ``"center"`` | ``"mean"`` | ``"none"``
+    mode : ``"center"`` | ``"mean"`` | ``"none"``, default ``"center"``
         ``"center"``: mean over frames ``m - n_center//2 … m + n_center - n_center//2 - 1``
         with ``m = length // 2`` (the paper: 10 frames, ``m-5 … m+4``); ``"mean"``:
         mean over valid frames; ``"none"``: return ``hidden`` unchanged.
-    padding_mask : torch.Tensor of bool, shape (B, T) | None
+    padding_mask : torch.Tensor of bool, shape (B, T) | None, default None
         True at padded frames; each row's length is its number of valid frames.
         None uses ``T`` for every row (the reference fine-tuning convention on a
         padded batch).
@@ -564,6 +568,7 @@ def pool(
     Returns
     -------
     pooled : torch.Tensor, shape (B, D) (or (B, T, D) for ``"none"``)
+        One vector per row (``hidden`` itself for ``"none"``).
     """
     if not isinstance(hidden, Tensor) or hidden.ndim != 3:
         raise ModelInputError(

@@ -55,6 +55,7 @@ __all__ = [
     "save_checkpoint",
 ]
 
+#: Version of ieegrep's own checkpoint layout, stored in every file it writes.
 FORMAT_VERSION = 1
 _OFFICIAL_KEYS = {"model", "optim", "scheduler", "model_cfg"}
 
@@ -99,10 +100,11 @@ class Checkpoint:
         SHA-256 of the file.
     path : pathlib.Path
         The file that was read.
-    provenance : dict
-        Plain description of where the weights come from. For an official
-        BrainBERT file, ``run_config`` holds the whole Hydra run configuration
-        pickled with the model config (unresolved interpolations kept as text).
+    provenance : dict, optional
+        Plain description of where the weights come from (empty by default).
+        For an official BrainBERT file, ``run_config`` holds the whole Hydra run
+        configuration pickled with the model config (unresolved interpolations
+        kept as text).
     """
 
     state_dict: dict[str, torch.Tensor]
@@ -417,7 +419,7 @@ def read_checkpoint(path, *, verbose=None) -> Checkpoint:
     ----------
     path : path-like
         The checkpoint file.
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Logging level (see :func:`ieegrep.verbosity.set_log_level`).
 
     Returns
@@ -495,8 +497,9 @@ def save_checkpoint(path, *, model: str, config: dict, state_dict, provenance=No
         Plain (JSON-able) constructor arguments that rebuild the model.
     state_dict : mapping of str to torch.Tensor
         The weights; they are copied to CPU, contiguous, before saving.
-    provenance : dict | None
-        Plain description of the weights' origin (data, steps, parent checkpoint).
+    provenance : dict | None, default None
+        Plain description of the weights' origin (data, steps, parent checkpoint);
+        None stores an empty one.
 
     Returns
     -------
@@ -551,7 +554,7 @@ def load_state_dict_strict(module: torch.nn.Module, state_dict, *, file=None) ->
         The model to fill.
     state_dict : mapping of str to torch.Tensor
         Weights under the module's own names.
-    file : path-like | None
+    file : path-like | None, default None
         The checkpoint the weights come from, named in the error.
 
     Raises
@@ -619,7 +622,7 @@ class PretrainedModel:
         ----------
         path : path-like
             Output file, written atomically.
-        provenance : dict | None
+        provenance : dict | None, default None
             Plain description of the weights (data, steps, ...). ieegrep adds the
             torch version and, for a model loaded from a file, that file's SHA-256.
 
@@ -677,7 +680,7 @@ class PretrainedModel:
         path : path-like
             Checkpoint file (ieegrep's format, or a foreign format the model
             supports).
-        verbose : bool | str | int | None
+        verbose : bool | str | int | None, default None
             Logging level.
         **overrides
             Constructor arguments replacing the checkpoint's (e.g. ``dropout=0.0``).

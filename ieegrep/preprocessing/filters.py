@@ -41,6 +41,8 @@ __all__ = [
     "NOTCH_MODES",
 ]
 
+#: Notch modes: ``"reference"`` (causal ``iirnotch`` Q=30, as BrainBERT/BaRISTA) and
+#: ``"zero-phase"`` (the same filter forward and backward).
 NOTCH_MODES = ("reference", "zero-phase")
 #: BrainBERT/BaRISTA notch 6 harmonics: 60, 120, ..., 360 Hz.
 N_HARMONICS = 6
@@ -96,7 +98,7 @@ class NotchFilter:
     n_harmonics : int
         Harmonics to remove (default 6: 60 ... 360 Hz), those at or above the
         Nyquist frequency being skipped.
-    mode : ``"reference"`` | ``"zero-phase"``
+    mode : ``"reference"`` | ``"zero-phase"``, default 'reference'
         Causal single pass (BrainBERT/BaRISTA) or forward-backward.
     quality : float
         Quality factor of each notch (default 30).

@@ -83,7 +83,19 @@ class ReferenceScheme:
     method: str
 
     def apply(self, data: np.ndarray) -> np.ndarray:
-        """Re-reference ``data`` of shape ``(..., n_inputs, n_times)``."""
+        """Re-reference signals with this scheme's matrix.
+
+        Parameters
+        ----------
+        data : ndarray, shape (..., n_inputs, n_times)
+            Signals of the scheme's ``inputs`` channels, in that order (any unit;
+            the output has the same unit).
+
+        Returns
+        -------
+        referenced : ndarray, shape (..., n_outputs, n_times)
+            ``matrix @ data`` over the channel axis, one row per ``outputs`` channel.
+        """
         return np.einsum("oi,...it->...ot", self.matrix, data, optimize=True)
 
 
@@ -114,14 +126,14 @@ def reference_matrix(
     ----------
     names : sequence of str
         iEEG contact names, e.g. ``raw.ch_names`` restricted to sEEG/ECoG.
-    method : ``"laplacian"`` | ``"bipolar"`` | ``"average"`` | ``"none"``
+    method : ``"laplacian"`` | ``"bipolar"`` | ``"average"`` | ``"none"``, default 'laplacian'
         The scheme (see the module docstring).
-    shafts : sequence of str | None
+    shafts : sequence of str | None, default None
         Shaft (or grid) of each contact when known (e.g. the ``shaft`` column of
         a recording's electrode table); ``None`` parses the names.
-    bads : collection of str
+    bads : collection of str, default ()
         Contacts that must not be used (they produce no output).
-    scope : ``"shaft"`` | ``"global"``
+    scope : ``"shaft"`` | ``"global"``, default 'shaft'
         Averaging scope of ``"average"`` (per shaft/grid, or all contacts).
     allow_one_neighbour : bool
         ``"laplacian"`` only: keep contacts with a single neighbour (referenced
@@ -130,6 +142,7 @@ def reference_matrix(
     Returns
     -------
     scheme : ReferenceScheme
+        The matrix with its input, output, source and dropped channel names.
     """
     method = _check_method(method)
     if scope not in ("shaft", "global"):
@@ -226,17 +239,37 @@ def recording_scheme(
     Parameters
     ----------
     raw : mne.io.Raw
-        The signal.
+        The signal. Only its iEEG channels (sEEG, ECoG, DBS) enter the scheme;
+        its ``info["bads"]`` are the bad channels.
     recording : Recording | None
-        Its recording, whose electrode table gives the shafts (else names are parsed).
-    method, scope, allow_one_neighbour, exclude_bads
-        See :func:`rereference`.
+        Its recording, whose electrode table gives the shafts (its ``shaft``
+        column, looked up by channel name); ``None`` parses the shafts from the
+        channel names.
+    method : ``"laplacian"`` | ``"bipolar"`` | ``"average"`` | ``"none"``, default 'laplacian'
+        The scheme (see :func:`rereference`); ``None`` means ``"none"``.
+    scope : ``"shaft"`` | ``"global"``, default 'shaft'
+        Averaging scope of ``"average"`` (per shaft/grid, or all good contacts).
+    allow_one_neighbour : bool, default False
+        ``"laplacian"`` only: keep contacts with a single neighbour (referenced
+        to it) instead of dropping them.
+    exclude_bads : bool, default True
+        Leave the channels of ``raw.info["bads"]`` out, so they produce no output
+        and never serve as references.
 
     Returns
     -------
     scheme : ReferenceScheme
+        The matrix over the iEEG channels of ``raw``, with its output, source and
+        dropped channel names.
     picks : list of int
-        Indices of the scheme's input channels in ``raw``.
+        Indices in ``raw`` of the scheme's input channels (all the iEEG channels,
+        bad ones included, in order): ``scheme.apply(raw.get_data(picks=picks))``
+        re-references them.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``method`` or ``scope`` is unknown, or the scheme leaves no channel.
     """
     method = _check_method(method)
     picks = ieeg_picks(raw)
@@ -290,13 +323,13 @@ def rereference(
         for a Raw, shafts are parsed from the channel names.
     method : ``"laplacian"`` | ``"bipolar"`` | ``"average"`` | ``"none"``
         The scheme (default ``"laplacian"``, as BrainBERT and BaRISTA).
-    scope : ``"shaft"`` | ``"global"``
+    scope : ``"shaft"`` | ``"global"``, default 'shaft'
         Averaging scope for ``"average"``.
     allow_one_neighbour : bool
         Laplacian: keep contacts with one neighbour (default False: drop them).
     exclude_bads : bool
         Leave bad channels out, so they never serve as references (default True).
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level; INFO lists the dropped contacts.
 
     Returns
@@ -333,22 +366,35 @@ def referenced_recording(
     Parameters
     ----------
     recording : Recording | None
-        The source recording, or None for a bare Raw.
+        The source recording, or None for a bare Raw (then ``raw`` is required).
     scheme : ReferenceScheme
-        The scheme that produced ``data``.
+        The scheme that produced ``data``; its outputs name the channels.
     data : ndarray, shape (n_outputs, n_times)
-        Re-referenced signals (volts).
-    sfreq : float | None
-        Their sampling frequency (default the source's).
-    raw : mne.io.Raw | None
-        The source Raw (default ``recording.raw``).
-    scope, allow_one_neighbour
-        The options the scheme was built with, for the provenance.
+        Re-referenced signals (volts), one row per ``scheme.outputs``.
+    sfreq : float | None, default None
+        Their sampling frequency in Hz, when it differs from the source's (e.g.
+        after resampling); ``None`` takes the source Raw's. The first sample
+        index is rescaled to it.
+    raw : mne.io.Raw | None, default None
+        The source Raw, whose channel types, line frequency, measurement date,
+        annotations, bad channels and montage carry over; ``None`` takes
+        ``recording.raw``.
+    scope : ``"shaft"`` | ``"global"``, default 'shaft'
+        The averaging scope the scheme was built with, recorded in the
+        provenance (for ``"average"`` only).
+    allow_one_neighbour : bool, default False
+        Whether the scheme was built keeping one-neighbour contacts, recorded in
+        the provenance.
 
     Returns
     -------
     out : Recording | mne.io.Raw
-        A Recording when ``recording`` is given, else a Raw.
+        A Recording when ``recording`` is given, else a Raw. The Raw holds
+        ``data`` with a channel marked bad when its first source contact is bad,
+        and contact positions carried over (midpoints for bipolar). The
+        Recording's electrode table is aligned to the new channels (see
+        :func:`rereference`) and ``provenance["reference"]`` records the scheme
+        and its dropped contacts.
     """
     raw = recording.raw if raw is None else raw
     sfreq = raw.info["sfreq"] if sfreq is None else sfreq

@@ -636,8 +636,9 @@ def stft_spectrogram(
         Keep the frequency bins covering 0 to ``fmax`` Hz (default 200 Hz: the
         first 40 bins, 0 to 199.68 Hz, at 2048 Hz). Ignored if ``n_freqs`` is
         given.
-    n_freqs : int | None
-        Number of bins to keep, starting at DC. Overrides ``fmax``.
+    n_freqs : int | None, default None
+        Number of bins to keep, starting at DC. Overrides ``fmax``; None keeps
+        the bins up to ``fmax``.
     normalize : ``"zscore"`` | None
         ``"zscore"`` (default): per-frequency z-score over time as BrainBERT does.
         None: magnitudes only (the reference's un-normalised path).
@@ -653,12 +654,12 @@ def stft_spectrogram(
     drop_last_sample : bool
         Drop the last sample first, as BrainBERT's pretraining dataset does
         (default False).
-    return_axes : bool
+    return_axes : bool, default False
         If True, also return the frame times and the bin frequencies.
     n_jobs : int | None
         Threads to use (default 1; -1 for all cores). The arithmetic is the
         same, so results do not depend on it.
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level (see :func:`ieegrep.set_log_level`); INFO summarises the work.
 
     Returns
@@ -757,10 +758,36 @@ def windowed_stft_spectrogram(
         First sample of every window (any order; may overlap).
     n_samples : int
         Window length in samples (10240 = 5 s at 2048 Hz for BrainBERT).
-    window_duration, hop_duration, fmax, n_freqs, normalize, zscore_before_trim, trim_frames, round_to_float32, drop_last_sample, return_axes, n_jobs
-        As in :func:`stft_spectrogram`; ``drop_last_sample`` drops the last
-        sample of every window.
-    verbose : bool | str | int | None
+    window_duration : float
+        STFT window length in seconds (default ``400 / 2048`` s = 400 samples
+        at 2048 Hz), rounded to whole samples. As in :func:`stft_spectrogram`.
+    hop_duration : float
+        Step between frames in seconds (default ``50 / 2048`` s = 50 samples at
+        2048 Hz), rounded to whole samples.
+    fmax : float
+        Keep the frequency bins covering 0 to ``fmax`` Hz (default 200 Hz).
+        Ignored if ``n_freqs`` is given.
+    n_freqs : int | None, default None
+        Number of bins to keep, starting at DC. Overrides ``fmax``.
+    normalize : ``"zscore"`` | None
+        ``"zscore"`` (default): per-frequency z-score over the frames of each
+        window. None: magnitudes only.
+    zscore_before_trim : bool
+        True (default): z-score over all frames of a window, then trim. False:
+        trim, then z-score the kept frames.
+    trim_frames : int
+        Frames dropped at each end of every window (default 10).
+    round_to_float32 : bool
+        Round the samples to float32 first (default False).
+    drop_last_sample : bool
+        Drop the last sample of every window first, as BrainBERT's pretraining
+        dataset does (default False).
+    return_axes : bool, default False
+        If True, also return the frame times and the bin frequencies.
+    n_jobs : int | None
+        Threads to use (default 1; -1 for all cores); results do not depend
+        on it.
+    verbose : bool | str | int | None, default None
         Log level (see :func:`ieegrep.set_log_level`); INFO says how many
         windows shared frames.
 

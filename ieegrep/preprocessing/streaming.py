@@ -45,21 +45,21 @@ class RecordingStream:
     ----------
     inst : Recording | mne.io.Raw
         The recording (its data may stay on disk: ``preload=False``).
-    reference : ``"laplacian"`` | ``"bipolar"`` | ``"average"`` | ``"none"`` | None
-        Re-referencing scheme (default ``"laplacian"``, as BrainBERT/BaRISTA).
-    notch : ``"reference"`` | ``"zero-phase"`` | None
-        Line-noise notch mode (default ``"reference"``: causal ``iirnotch``
+    reference : ``"laplacian"`` | ``"bipolar"`` | ``"average"`` | ``"none"`` | None, default "laplacian"
+        Re-referencing scheme (``"laplacian"`` as BrainBERT/BaRISTA).
+    notch : ``"reference"`` | ``"zero-phase"`` | None, default "reference"
+        Line-noise notch mode (``"reference"``: causal ``iirnotch``
         Q = 30 at the line frequency and 5 harmonics); ``None`` skips it.
-    sfreq : float | None
+    sfreq : float | None, default None
         Output rate in Hz (polyphase resampling); ``None`` keeps the input rate.
     line_freq : float | None
         Line frequency in Hz; default the recording's ``PowerLineFrequency``.
     chunk_duration : float
         Seconds of input per chunk (default 60). Memory grows with it, not with
         the recording's length.
-    scope : ``"shaft"`` | ``"global"``
+    scope : ``"shaft"`` | ``"global"``, default 'shaft'
         Averaging scope for ``reference="average"``.
-    allow_one_neighbour : bool
+    allow_one_neighbour : bool, default False
         Laplacian: keep contacts with one neighbour.
     exclude_bads : bool
         Leave bad channels out (default True).
@@ -338,13 +338,13 @@ class RecordingStream:
             n_freqs)``, float32; written atomically (it appears when complete).
         windows : pandas.DataFrame
             Window table on this stream's grid.
-        method : ``"stft"`` | ``"superlet"``
+        method : ``"stft"`` | ``"superlet"``, default 'stft'
             Front end.
         batch_size : int
             Windows per batch (default 16); memory grows with it.
         overwrite : bool
             Replace an existing file (default False).
-        verbose : bool | str | int | None
+        verbose : bool | str | int | None, default None
             Log level; INFO shows a progress bar.
         **options
             Passed to the spectrogram function.
@@ -352,6 +352,7 @@ class RecordingStream:
         Returns
         -------
         path : pathlib.Path
+            The written ``.npy`` file.
         """
         from tqdm.auto import tqdm
 
@@ -387,7 +388,13 @@ class RecordingStream:
         return Path(path)
 
     def to_array(self) -> np.ndarray:
-        """Return the whole processed signal, ``(n_channels, n_times)``, in memory."""
+        """Return the whole processed signal in memory.
+
+        Returns
+        -------
+        data : ndarray, shape (n_channels, n_times)
+            The processed iEEG channels in volts at the output rate :attr:`sfreq`.
+        """
         return np.concatenate([data for _, data in self.chunks()], axis=1)
 
 
@@ -414,9 +421,23 @@ def preprocess(
     ----------
     inst : Recording | mne.io.Raw
         The recording.
-    reference, notch, sfreq, line_freq, chunk_duration, scope, allow_one_neighbour, exclude_bads
-        See :class:`RecordingStream`.
-    verbose : bool | str | int | None
+    reference : ``"laplacian"`` | ``"bipolar"`` | ``"average"`` | ``"none"`` | None, default "laplacian"
+        Re-referencing scheme (see :class:`RecordingStream`).
+    notch : ``"reference"`` | ``"zero-phase"`` | None, default "reference"
+        Line-noise notch mode; ``None`` skips it.
+    sfreq : float | None, default None
+        Output rate in Hz; ``None`` keeps the input rate.
+    line_freq : float | None, default None
+        Line frequency in Hz; ``None`` reads the recording's ``PowerLineFrequency``.
+    chunk_duration : float, default 60.0
+        Input per chunk in seconds (bounds the memory of the streamed pass).
+    scope : ``"shaft"`` | ``"global"``, default "shaft"
+        Averaging scope for ``reference="average"``.
+    allow_one_neighbour : bool, default False
+        Laplacian: keep contacts with one neighbour.
+    exclude_bads : bool, default True
+        Leave bad channels out.
+    verbose : bool | str | int | None, default None
         Log level.
 
     Returns

@@ -191,8 +191,8 @@ def superlet_orders(freqs, order_min=3, order_max=30):
     ----------
     freqs : array-like of float, shape (n_freqs,)
         Frequencies of interest in Hz, increasing.
-    order_min, order_max : float
-        Orders at the lowest and highest frequency (defaults 3 and 30).
+    order_min, order_max : float, default 3 and 30
+        Orders at the lowest and highest frequency.
 
     Returns
     -------
@@ -427,25 +427,25 @@ def superlet_amplitude(
         Signals, time last; leading dimensions are batched.
     sfreq : float
         Sampling rate in Hz (BrainBERT: 2048).
-    freqs : array-like of float | None
-        Frequencies of interest in Hz, increasing. None (default) gives
+    freqs : array-like of float | None, default None
+        Frequencies of interest in Hz, increasing. None gives
         ``np.linspace(fmin, fmax, n_freqs)``.
-    fmin, fmax : float
-        Lowest and highest frequency in Hz when ``freqs`` is None (0.1 and 200).
-    n_freqs : int
+    fmin, fmax : float, default 0.1 and 200.0
+        Lowest and highest frequency in Hz when ``freqs`` is None.
+    n_freqs : int, default 40
         Number of frequencies when ``freqs`` is None (40).
-    order_min, order_max : float
-        Superlet order at the lowest and highest frequency (3 and 30).
-    c1 : float
+    order_min, order_max : float, default 3 and 30
+        Superlet order at the lowest and highest frequency.
+    c1 : float, default 1.0
         Cycles of an order-1 wavelet (1): an order-``u`` wavelet has ``c1 * u``
         cycles.
     hop_duration : float | None
         Keep one output sample every ``hop_duration`` seconds, starting with the
         first (default ``50 / 2048`` s: every 50th sample at 2048 Hz). None keeps
         every sample.
-    return_axes : bool
+    return_axes : bool, default False
         If True, also return the times and frequencies.
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level (see :func:`ieegrep.set_log_level`).
 
     Returns
@@ -518,9 +518,17 @@ def superlet_spectrogram(
         Signals, time last; leading dimensions are batched.
     sfreq : float
         Sampling rate in Hz (BrainBERT: 2048).
-    freqs, fmin, fmax, n_freqs, order_min, order_max, c1
-        As in :func:`superlet_amplitude` (BrainBERT: 40 frequencies from 0.1 to
-        200 Hz, orders 3 to 30, ``c1 = 1``).
+    freqs : array-like of float | None, default None
+        Frequencies of interest in Hz, increasing; None gives
+        ``np.linspace(fmin, fmax, n_freqs)``.
+    fmin, fmax : float, default 0.1 and 200.0
+        Lowest and highest frequency in Hz when ``freqs`` is None (BrainBERT's).
+    n_freqs : int, default 40
+        Number of frequencies when ``freqs`` is None (BrainBERT's 40).
+    order_min, order_max : float, default 3 and 30
+        Superlet order at the lowest and highest frequency (BrainBERT's).
+    c1 : float, default 1.0
+        Cycles of an order-1 wavelet, as in :func:`superlet_amplitude`.
     hop_duration : float
         Frame step in seconds (default ``50 / 2048`` s, i.e. keep every 50th
         sample at 2048 Hz, the STFT's 24.4 ms step).
@@ -530,9 +538,9 @@ def superlet_spectrogram(
         ``"zscore"`` (default): per-frequency z-score over the kept frames
         (population std, no guard: a constant frequency gives 0). None: the
         trimmed amplitude.
-    return_axes : bool
+    return_axes : bool, default False
         If True, also return the frame times and the frequencies.
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level (see :func:`ieegrep.set_log_level`).
 
     Returns
@@ -542,7 +550,7 @@ def superlet_spectrogram(
     times : ndarray of float64, shape (n_frames,)
         Only if ``return_axes``: time of each kept frame in seconds from the first
         sample (frame ``i`` of the decimated amplitude is at ``i * hop / sfreq``).
-    freqs : ndarray of float64, shape (n_freqs,)
+    freqs : ndarray of float64, shape (n_freqs,), default None
         Only if ``return_axes``: the frequencies in Hz.
 
     Raises

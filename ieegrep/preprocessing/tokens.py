@@ -265,6 +265,7 @@ def unpatch(patches, n_channels: int):
     Returns
     -------
     data : ndarray | torch.Tensor, shape (..., n_channels, n_patches * patch_samples)
+        The patches laid back end to end along time, same type as the input.
     """
     x = patches if _is_torch(patches) else np.asarray(patches)
     if not isinstance(n_channels, (int, np.integer)) or n_channels < 1:
@@ -437,12 +438,12 @@ class RegionTokens:
         (``"L,I,P"`` text for the channel scale, ``"Unknown"`` when missing).
     vocabularies : dict of str to SpatialVocabulary
         The vocabularies used for ``"parcel"`` and ``"lobe"``.
-    unknown : dict of str to list of str
+    unknown : dict of str to list of str, default {}
         Per scale, the channels at row 0 (channel scale: without a position).
-    unmatched : dict of str to dict of str to str
+    unmatched : dict of str to dict of str to str, default {}
         Per scale, channel → label for labels that found no row of the
         vocabulary (a subset of :attr:`unknown`).
-    provenance : dict
+    provenance : dict, default {}
         Where the labels came from: ``source`` (``"recording"``, ``"table"``
         or ``"arrays"``), ``atlas`` (atlas of the region labels),
         ``parcel_source`` (per channel: ``"given"``, ``"region column"``,
@@ -481,6 +482,7 @@ class RegionTokens:
         Returns
         -------
         n_groups : int
+            Number of distinct masking groups (channels, parcels or lobes) present.
         """
         ids = self.group_ids[self._scale(scale)]
         return int(ids.max()) + 1 if len(ids) else 0
@@ -496,6 +498,7 @@ class RegionTokens:
         Returns
         -------
         n_rows : int
+            Size of the embedding table the scale's spatial indices must fit.
         """
         scale = self._scale(scale)
         return GRID_SIZE if scale == "channel" else len(self.vocabularies[scale])
@@ -509,7 +512,7 @@ class RegionTokens:
             ``"channel"``, ``"parcel"`` or ``"lobe"``.
         n_patches : int
             Patches per channel.
-        what : ``"group_ids"`` | ``"spatial_index"``
+        what : ``"group_ids"`` | ``"spatial_index"``, default 'group_ids'
             Which per-channel array to expand.
 
         Returns
@@ -841,7 +844,7 @@ def region_tokens(
 
     Parameters
     ----------
-    source : Recording | pandas.DataFrame | None
+    source : Recording | pandas.DataFrame | None, default None
         A :class:`~ieegrep.bids.Recording`, or an electrode table with its
         columns (``name``; optionally ``region``, ``lobe``, ``hemisphere``,
         ``mni152_x/y/z`` in mm, ``channel_type``), such as
@@ -850,7 +853,7 @@ def region_tokens(
         Any of ``"channel"``, ``"parcel"``, ``"lobe"`` (BaRISTA's names
         ``"coords"``, ``"destrieux"``, ``"lobes"`` are accepted), in the order
         wanted (default all three).
-    vocabularies : dict | None
+    vocabularies : dict | None, default None
         ``{"parcel": SpatialVocabulary, "lobe": SpatialVocabulary}``, either or
         both; missing ones are the open defaults
         :meth:`SpatialVocabulary.parcels` and :meth:`SpatialVocabulary.lobes`.
@@ -864,14 +867,14 @@ def region_tokens(
         ``provenance["atlas"]`` (for a table, ``table.attrs["ieegrep"]``).
     names : sequence of str | None
         Arrays mode: channel names (default ``"ch0"``, ``"ch1"``, ...).
-    coords_mm : array-like, shape (n_channels, 3) | None
+    coords_mm : array-like, shape (n_channels, 3) | None, default None
         Arrays mode: positions in mm in ``space`` (NaN rows when unknown).
     parcels : sequence of str | None
         Arrays mode: Destrieux labels (default: looked up from ``coords_mm``).
     regions : sequence of str | None
         Arrays mode: region labels of any atlas (or lobe labels such as
         ``"Left-temporal"``) for the lobe scale (default: the parcels).
-    hemispheres : sequence of str | None
+    hemispheres : sequence of str | None, default None
         Arrays mode: ``"L"``/``"R"`` per channel, for labels without a hemisphere.
     channel_types : sequence of str | None
         Arrays mode: ``"seeg"``, ``"ecog"`` or ``"dbs"`` per channel (default
@@ -889,7 +892,7 @@ def region_tokens(
     unknown_groups : ``"shared"`` | ``"separate"``
         Whether Unknown channels form one masking group (default, BaRISTA's
         behaviour) or one each, at the parcel and lobe scales.
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level. Unknown channels are logged at INFO, labels missing from a
         vocabulary at WARNING.
 

@@ -155,9 +155,9 @@ class SpatialVocabulary:
         (``"G_front_sup"`` + ``"L"`` → ``ctx_lh_G_front_sup``). ``"lobe"`` maps
         region labels of any atlas to ``"<Side>-<lobe>"`` with
         :func:`~ieegrep.atlas.lobe_of` and :func:`~ieegrep.atlas.hemisphere_of`.
-    name : str | None
+    name : str | None, default None
         A name kept with the vocabulary (provenance).
-    aliases : dict of str to str | None
+    aliases : dict of str to str | None, default None
         Other spellings: alias → one of ``labels``.
 
     Attributes
@@ -245,11 +245,11 @@ class SpatialVocabulary:
         ----------
         labels : sequence of str
             Row labels in row order; ``"Unknown"`` is put first if absent.
-        scale : ``"parcel"`` | ``"lobe"`` | ``"custom"``
+        scale : ``"parcel"`` | ``"lobe"`` | ``"custom"``, default "custom"
             Resolution rule for labels that are not rows (see the class).
-        name : str | None
+        name : str | None, default None
             A name kept with the vocabulary.
-        aliases : dict of str to str | None
+        aliases : dict of str to str | None, default None
             Other spellings, alias → label.
 
         Returns
@@ -277,9 +277,9 @@ class SpatialVocabulary:
         atlas : str | ieegrep.atlas.Atlas
             A bundled atlas name (see :func:`ieegrep.atlas.available_atlases`) or
             an :class:`~ieegrep.atlas.Atlas`.
-        scale : ``"parcel"`` | ``"custom"``
-            Resolution rule (default ``"parcel"``).
-        aliases : dict of str to str | None
+        scale : ``"parcel"`` | ``"custom"``, default "parcel"
+            Resolution rule.
+        aliases : dict of str to str | None, default None
             Other spellings, alias → label.
 
         Returns
@@ -405,7 +405,7 @@ class SpatialVocabulary:
 
         Parameters
         ----------
-        fname : path-like | None
+        fname : path-like | None, default None
             File to write (overwritten).
 
         Returns
@@ -491,7 +491,7 @@ class SpatialVocabulary:
         ----------
         labels : str | sequence of str
             Region labels in any spelling (see :func:`normalise_label`).
-        hemispheres : sequence of str | None
+        hemispheres : sequence of str | None, default None
             Hemisphere of each label (``"L"``/``"R"``/``"left"``/``"lh"``/...,
             anything else for unknown), used only for labels that do not name
             one themselves: a bare lobe name (``"temporal"``), a bare parcel
@@ -535,6 +535,7 @@ class SpatialVocabulary:
         Returns
         -------
         labels : list of str
+            The label of each row index, in the order given.
         """
         values = np.atleast_1d(np.asarray(rows))
         if values.size and (

@@ -123,7 +123,7 @@ def sliding_windows(
     reject_by_annotation : bool
         Drop windows that overlap an annotation whose description starts with
         ``"bad"`` (default True).
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level.
 
     Returns
@@ -180,14 +180,14 @@ def event_windows(
     events : pandas.DataFrame | None
         Events with an ``onset`` column (s); default the recording's
         ``events.tsv`` (or, for a Raw, its annotations).
-    trial_type : str | list of str | None
+    trial_type : str | list of str | None, default None
         Keep only these event types (``trial_type`` column, or annotation
         description); ``None`` keeps all.
     sfreq : float | None
         Rate of the sample grid (default the recording's).
     reject_by_annotation : bool
         Drop windows overlapping a ``bad`` annotation (default True).
-    verbose : bool | str | int | None
+    verbose : bool | str | int | None, default None
         Log level.
 
     Returns
@@ -274,7 +274,7 @@ def extract_windows(data: np.ndarray, windows: pd.DataFrame, *, offset: int = 0)
         Continuous signal on the windows' sample grid.
     windows : pandas.DataFrame
         A window table (``start`` column and ``attrs["n_samples"]``).
-    offset : int
+    offset : int, default 0
         Sample of ``data[..., 0]`` on the windows' grid (for chunks).
 
     Returns

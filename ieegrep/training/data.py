@@ -78,6 +78,7 @@ def default_cache_dir() -> Path:
     Returns
     -------
     path : pathlib.Path
+        The cache folder (not created here).
     """
     if os.environ.get("IEEGREP_CACHE"):
         return Path(os.environ["IEEGREP_CACHE"]).expanduser()
@@ -140,16 +141,18 @@ def select_recordings(
     ----------
     root : path-like
         BIDS dataset root.
-    subjects, sessions, tasks : str | list of str | None
-        Keep only these entity values (labels without ``sub-``/``ses-``).
-    exclude : iterable | None
-        Held-out sessions (see :func:`parse_exclusions`).
-    verbose : bool | str | int | None
+    subjects, sessions, tasks : str | list of str | None, default None
+        Keep only these entity values (labels without ``sub-``/``ses-``);
+        None keeps all.
+    exclude : iterable | None, default None
+        Held-out sessions (see :func:`parse_exclusions`); None holds out none.
+    verbose : bool | str | int | None, default None
         Log level.
 
     Returns
     -------
     kept : list of mne_bids.BIDSPath
+        Recordings to pretrain on.
     excluded : list of mne_bids.BIDSPath
         Recordings matched by ``exclude`` and left out.
 
@@ -410,8 +413,9 @@ class SpectrogramDataset(PretrainingDataset):
         BIDS dataset root.
     subjects, sessions, tasks : str | list of str | None
         Keep only these (labels without prefixes; default all).
-    exclude : iterable | None
-        Held-out sessions (``"sub-01_ses-02"``, ``"sub-03"``, tuples).
+    exclude : iterable | None, default None
+        Held-out sessions (``"sub-01_ses-02"``, ``"sub-03"``, tuples); None
+        excludes nothing.
     cache_dir : path-like | None
         Cache folder (default :func:`default_cache_dir`).
     duration : float
@@ -426,11 +430,11 @@ class SpectrogramDataset(PretrainingDataset):
         not used by BrainBERT, only recorded).
     chunk_duration : float
         Seconds of signal read per chunk (default 60): memory bound.
-    spectrogram_options : dict | None
+    spectrogram_options : dict | None, default None
         Passed to :func:`~ieegrep.preprocessing.stft_spectrogram`
         (e.g. ``{"round_to_float32": True, "drop_last_sample": True}`` for the
-        reference pretraining dataset's input).
-    verbose : bool | str | int | None
+        reference pretraining dataset's input); None uses its defaults.
+    verbose : bool | str | int | None, default None
         Log level (INFO reports each recording and the cache).
 
     Attributes
@@ -564,17 +568,27 @@ class SegmentDataset(PretrainingDataset):
     vocabularies : dict | None
         ``{"parcel": SpatialVocabulary, "lobe": ...}`` — pass the model's
         vocabulary so the rows index its table (default the open vocabularies).
-    subjects, sessions, tasks, exclude, cache_dir, atlas, chunk_duration
-        As for :class:`SpectrogramDataset`.
+    subjects, sessions, tasks : str | list of str | None
+        Keep only these (labels without prefixes; default all).
+    exclude : iterable | None, default None
+        Held-out sessions (``"sub-01_ses-02"``, ``"sub-03"``, tuples); None
+        excludes nothing.
+    cache_dir : path-like | None
+        Cache folder (default :func:`default_cache_dir`).
     duration : float
         Segment length in seconds (default 3.0: 12 patches of 250 ms).
     reference : str
         Re-referencing (default ``"laplacian"``).
     notch : str | None
         Notch mode (default ``"reference"``).
+    atlas : str
+        Atlas of the region labels (default ``"desikan-killiany"``).
+    chunk_duration : float
+        Seconds of signal read per chunk (default 60): memory bound.
     unknown_groups : ``"shared"`` | ``"separate"``
-        Whether channels of Unknown region form one masking group (default).
-    verbose : bool | str | int | None
+        Whether channels of Unknown region form one masking group (default
+        ``"shared"``) or one group each (``"separate"``).
+    verbose : bool | str | int | None, default None
         Log level.
 
     Attributes

@@ -55,11 +55,11 @@ class DistributedContext:
 
     Attributes
     ----------
-    rank : int
+    rank : int, default 0
         This process's rank, ``0 .. world_size - 1``.
-    world_size : int
+    world_size : int, default 1
         Number of processes (1 without ``torch.distributed``).
-    local_rank : int
+    local_rank : int, default 0
         Rank on this machine (picks the GPU).
     """
 
@@ -101,8 +101,8 @@ def init_distributed(device="cpu", *, backend: str | None = None) -> Distributed
     device : str | torch.device
         Training device; decides the default backend (``"nccl"`` for CUDA,
         ``"gloo"`` otherwise).
-    backend : str | None
-        Force a backend.
+    backend : str | None, default None
+        Force a backend; None picks it from ``device``.
 
     Returns
     -------
@@ -133,7 +133,14 @@ def init_distributed(device="cpu", *, backend: str | None = None) -> Distributed
 
 
 def context() -> DistributedContext:
-    """Return the current :class:`DistributedContext` (one process if no group)."""
+    """Return the current :class:`DistributedContext` (one process if no group).
+
+    Returns
+    -------
+    context : DistributedContext
+        This process's rank and the world size of the initialised group, or
+        the one-process context.
+    """
     if dist.is_available() and dist.is_initialized():
         return DistributedContext(
             rank=dist.get_rank(),
@@ -227,12 +234,36 @@ def wrap(module: torch.nn.Module, ctx: DistributedContext, device, **ddp_options
 
 
 def unwrap(module: torch.nn.Module) -> torch.nn.Module:
-    """Return the module inside a DistributedDataParallel wrapper (or ``module``)."""
+    """Return the module inside a DistributedDataParallel wrapper (or ``module``).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        A model, wrapped by :func:`wrap` or not.
+
+    Returns
+    -------
+    module : torch.nn.Module
+        The wrapped model, or ``module`` itself when it is not wrapped.
+    """
     return getattr(module, "module", module)
 
 
 def all_gather(obj, ctx: DistributedContext) -> list:
-    """Gather a picklable object from every rank (``[obj]`` in one process)."""
+    """Gather a picklable object from every rank (``[obj]`` in one process).
+
+    Parameters
+    ----------
+    obj : object
+        Any picklable object; every rank must call this.
+    ctx : DistributedContext
+        This process.
+
+    Returns
+    -------
+    objects : list
+        One object per rank, in rank order.
+    """
     if not ctx.distributed:
         return [obj]
     out = [None] * ctx.world_size
@@ -253,6 +284,7 @@ def mean_over_ranks(values: dict, ctx: DistributedContext) -> dict:
     Returns
     -------
     mean : dict of str to float
+        Each value averaged over the ranks (the values themselves in one process).
     """
     if not ctx.distributed or not values:
         return dict(values)
@@ -266,6 +298,12 @@ def mean_over_ranks(values: dict, ctx: DistributedContext) -> dict:
 
 
 def barrier(ctx: DistributedContext) -> None:
-    """Wait for every rank (no-op in one process)."""
+    """Wait for every rank (no-op in one process).
+
+    Parameters
+    ----------
+    ctx : DistributedContext
+        This process.
+    """
     if ctx.distributed:
         dist.barrier()

@@ -63,13 +63,15 @@ def spatial_mask(group_ids, channel_mask=None, *, mask_ratio: float = 0.3, gener
     group_ids : torch.Tensor of int, shape (B, C)
         Masking group of each channel (``0 .. G-1``), ``-1`` at padded channels.
         Channels with ``-1`` are never masked.
-    channel_mask : torch.Tensor of bool, shape (B, C) | None
-        True at padded channels; never masked.
-    mask_ratio : float
+    channel_mask : torch.Tensor of bool, shape (B, C) | None, default None
+        True at padded channels; never masked, and not counted among a segment's
+        real channels. ``None``: no channel is padded.
+    mask_ratio : float, default 0.3
         Target fraction of a segment's real channels (hence tokens, since every
-        patch of a masked channel is masked), in ``(0, 1)``; default 0.3.
-    generator : torch.Generator | None
-        CPU generator for the random order of the groups.
+        patch of a masked channel is masked), in ``(0, 1)``.
+    generator : torch.Generator | None, default None
+        CPU generator for the random order of the groups; ``None`` uses torch's
+        global generator.
 
     Returns
     -------

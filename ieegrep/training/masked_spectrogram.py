@@ -127,13 +127,19 @@ class MaskedExample:
         Corrupted input.
     label : torch.Tensor, shape (T, F), float32
         1 at loss locations, 0 elsewhere.
-    time_intervals, freq_intervals : list of (int, int)
-        Spans ``[start, end)`` in drawing order.
-    time_actions, freq_actions : list of int
-        0 keep, 1 replace, 2 zero, per span.
-    time_sources, freq_sources : list of int
-        Source start of each replacement, -1 for other actions.
-    n_draws : int
+    time_intervals : list of (int, int), default []
+        Time spans ``[start, end)`` (frames) in drawing order.
+    time_actions : list of int, default []
+        0 keep, 1 replace, 2 zero, per time span.
+    time_sources : list of int, default []
+        Source start of each time replacement, -1 for other actions.
+    freq_intervals : list of (int, int), default []
+        Frequency spans ``[start, end)`` (bins) in drawing order.
+    freq_actions : list of int, default []
+        0 keep, 1 replace, 2 zero, per frequency span.
+    freq_sources : list of int, default []
+        Source start of each frequency replacement, -1 for other actions.
+    n_draws : int, default 0
         Random numbers consumed (reference sampler only).
     """
 
@@ -207,6 +213,7 @@ def mask_spectrogram_reference(
     Returns
     -------
     example : MaskedExample
+        The masked spectrogram, its loss locations and every random decision.
     """
     config = config or MaskingConfig()
     _check_spec(spec)
@@ -299,10 +306,10 @@ def mask_batch(
         Clean z-scored spectrograms.
     generator : torch.Generator
         CPU generator; the only source of randomness.
-    padding_mask : torch.Tensor of bool, shape (B, T) | None
-        True at padded frames.
-    config : MaskingConfig | None
-        Masking settings.
+    padding_mask : torch.Tensor of bool, shape (B, T) | None, default None
+        True at padded frames; None: no padding.
+    config : MaskingConfig | None, default None
+        Masking settings; None uses ``MaskingConfig()``.
 
     Returns
     -------
@@ -488,4 +495,12 @@ class MaskedSpectrogramObjective(nn.Module):
         }
 
     def after_step(self, step: int, total_steps: int) -> None:
-        """Do nothing: BrainBERT has no per-step state (the runner calls this after each step)."""
+        """Do nothing: BrainBERT has no per-step state (the runner calls this after each step).
+
+        Parameters
+        ----------
+        step : int
+            Index of the optimiser step just taken, from 0.
+        total_steps : int
+            Steps of the whole run.
+        """

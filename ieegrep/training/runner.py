@@ -87,7 +87,7 @@ def lr_factor(
     warmup_steps : int
         Linear warm-up: step ``k < warmup_steps`` uses ``(k + 1) / warmup_steps``
         (so the first step already moves the weights).
-    schedule : ``"cosine"`` | ``"constant"`` | ``"step"``
+    schedule : ``"cosine"`` | ``"constant"`` | ``"step"``, default ``"cosine"``
         After the warm-up: ``"cosine"`` half-cosine from 1 down to
         ``min_lr_ratio`` at the last step; ``"constant"`` 1; ``"step"``
         BrainBERT's ``RampUp`` (brainbert.md §7.2): multiplied by
@@ -102,6 +102,7 @@ def lr_factor(
     Returns
     -------
     factor : float
+        The learning rate at ``step`` divided by the base rate.
     """
     if step < warmup_steps:
         return (step + 1) / warmup_steps
@@ -133,8 +134,11 @@ class TrainingResult:
         objective's other metrics, ``lr`` and ``time_s`` (wall time of the step).
     state_path : pathlib.Path
         The training state (``state.pt``).
-    model_path : pathlib.Path | None
+    model_path : pathlib.Path | None, default None
         The final model (``model.pt``); None until the run is complete.
+    settings : dict, optional
+        The run's ``Pretrainer.settings`` (empty by default): everything
+        that must match for the run to be resumed.
     """
 
     out_dir: Path
@@ -334,11 +338,11 @@ class Pretrainer:
     bf16 : bool
         bfloat16 autocast of the forward pass on CUDA (default True; never on CPU,
         so CPU runs stay exactly reproducible).
-    provenance : dict | None
+    provenance : dict | None, default None
         Extra provenance stored with the final model (merged over the dataset's).
     progress : bool
         Show a tqdm progress bar with the loss (default True; rank 0 only).
-    step_hook : callable | None
+    step_hook : callable | None, default None
         ``step_hook(step, objective, metrics)`` after each completed step
         (``step`` 1-based) — for monitoring and tests.
     overwrite : bool
@@ -645,15 +649,17 @@ class Pretrainer:
             Continue from ``out_dir/state.pt`` if it exists (default False:
             start afresh; a folder holding a state is then refused unless
             ``overwrite``).
-        max_steps_this_call : int | None
+        max_steps_this_call : int | None, default None
             Stop (saving the state) after this many steps in this call — to
-            split a run over several jobs.
-        verbose : bool | str | int | None
+            split a run over several jobs. None: run to ``n_steps``.
+        verbose : bool | str | int | None, default None
             Log level.
 
         Returns
         -------
         result : TrainingResult
+            Steps done, history and paths of the state and (once complete) the
+            final model.
 
         Raises
         ------
@@ -904,9 +910,10 @@ def pretrain(
         Run folder.
     resume : bool
         Continue from ``out_dir/state.pt`` (default False).
-    max_steps_this_call : int | None
-        Stop after this many steps in this call (state saved).
-    verbose : bool | str | int | None
+    max_steps_this_call : int | None, default None
+        Stop after this many steps in this call (state saved); None: run to
+        ``n_steps``.
+    verbose : bool | str | int | None, default None
         Log level.
     **settings
         :class:`Pretrainer` options: ``n_steps``, ``batch_size``, ``lr``,
@@ -918,6 +925,8 @@ def pretrain(
     Returns
     -------
     result : TrainingResult
+        Steps done, history and paths of the state and (once complete) the
+        final model.
     """
     trainer = Pretrainer(objective, dataset, out_dir=out_dir, **settings)
     return trainer.run(resume=resume, max_steps_this_call=max_steps_this_call)

@@ -1,8 +1,9 @@
-"""Figures: electrodes by region, training curves, decoding scores, intrinsic dimensionality."""
+"""Figures: electrodes by region, training curves, decoding scores, Neuroprobe results, intrinsic dimensionality."""
 
 from .decoding import plot_decoding
 from .dimensionality import plot_dimensionality
 from .electrodes import LOBE_COLORS, plot_electrodes
+from .neuroprobe import plot_neuroprobe
 from .training import plot_training_history
 
 __all__ = [
@@ -11,4 +12,5 @@ __all__ = [
     "plot_decoding",
     "plot_dimensionality",
     "plot_training_history",
+    "plot_neuroprobe",
 ]

@@ -41,14 +41,15 @@ def plot_decoding(results, *, chance=0.5, title=None, axes=None):
         ``attrs["results"]`` hold the folds).
     chance : float | None
         Level drawn as a dashed line (default 0.5); ``None`` draws none.
-    title : str | None
+    title : str | None, default None
         Axes title.
-    axes : matplotlib.axes.Axes | None
+    axes : matplotlib.axes.Axes | None, default None
         Where to draw; a new figure when ``None``.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+        The figure drawn on (a new one when no axes were given).
     """
     import matplotlib.pyplot as plt
 

@@ -26,9 +26,9 @@ def plot_dimensionality(table, *, metrics=None, title=None, color="#4C72B0", axe
     metrics : list of str | None
         Columns to plot, one panel each (default: ``n_components_95`` and
         ``participation_ratio``).
-    title : str | None
+    title : str | None, default None
         Figure title.
-    color : str
+    color : str, default '#4C72B0'
         Bar colour.
     axes : list of matplotlib.axes.Axes | None
         Axes to draw into (one per metric); default: a new figure.

@@ -95,17 +95,17 @@ def plot_electrodes(
     color_by : str
         Column giving the colour: ``"region"`` (default), ``"lobe"``, ``"shaft"``
         or any categorical column.
-    views : sequence of {"sagittal", "coronal", "axial"}
+    views : sequence of {"sagittal", "coronal", "axial"}, default ('sagittal', 'coronal', 'axial')
         Panels to draw, left to right.
-    atlas : str
+    atlas : str, default 'desikan-killiany'
         Atlas whose brain outline is drawn behind MNI152 contacts.
-    show_brain : bool
+    show_brain : bool, default True
         Draw the brain outline (only for MNI152 coordinates).
-    max_legend : int
+    max_legend : int, default 20
         Most categories listed in the legend (most populated first).
-    title : str | None
+    title : str | None, default None
         Figure title.
-    axes : sequence of matplotlib.axes.Axes | None
+    axes : sequence of matplotlib.axes.Axes | None, default None
         Axes to draw into (one per view); a new figure when ``None``.
 
     Returns

@@ -138,19 +138,22 @@ def plot_spectrogram(spec, times, freqs, *, markers=None, title=None, unit=None,
         Frame times in seconds.
     freqs : array-like of float, shape (n_freqs,)
         Frequencies in Hz.
-    markers : dict of str to float | None
-        Vertical lines at these times (s), labelled by the keys (e.g.
-        ``{"seizure onset": 10.23}``).
-    title : str | None
-        Axes title.
-    unit : str | None
-        Colour-bar label (default ``"z-score"``).
-    ax : matplotlib.axes.Axes | None
-        Where to draw; a new figure when None.
+    markers : dict of str to float | None, default None
+        Dashed vertical lines at these times (s), labelled by the keys at the top
+        of the image (e.g. ``{"seizure onset": 10.23}``). ``None``: no markers.
+    title : str | None, default None
+        Axes title; ``None`` (or empty) leaves the axes untitled.
+    unit : str | None, default None
+        Colour-bar label; ``None`` labels it ``"z-score"``.
+    ax : matplotlib.axes.Axes | None, default None
+        Where to draw; ``None`` draws on a new 8 x 3.2 inch figure.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+        The figure holding ``ax``, with the image (a diverging colour map
+        symmetric about 0, clipped at the 99th percentile of ``|spec|``) and its
+        colour bar.
     """
     import matplotlib.pyplot as plt
 

@@ -49,12 +49,13 @@ def plot_training_history(history, *, smooth: int | None = None, ax=None, title:
         (default: about 2% of the steps, at least 1).
     ax : matplotlib.axes.Axes | None
         Axes to draw in (default: a new figure).
-    title : str | None
+    title : str | None, default None
         Axes title.
 
     Returns
     -------
     fig : matplotlib.figure.Figure
+        The figure drawn on (a new one when no axes were given).
     """
     import matplotlib.pyplot as plt
 

@@ -70,7 +70,7 @@ def run(
     out, *, brainbert_steps=400, barista_steps=3000, minutes=2.0, n_subjects=2, seed=0,
     brainbert_size="tiny",
     max_channels=32,
-    brainbert_lr=1e-3,
+    brainbert_lr=3e-3,
     barista_batch=4,
     barista_scale="channel",
     barista_lr=3e-3,
@@ -134,6 +134,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None, help="folder (default: a temporary one)")
     parser.add_argument("--brainbert-steps", type=int, default=400, help="0 skips BrainBERT")
+    parser.add_argument("--brainbert-lr", type=float, default=3e-3)
     parser.add_argument("--barista-steps", type=int, default=3000, help="0 skips BaRISTA")
     parser.add_argument("--barista-scale", default="channel", help="encoding and masking scale")
     parser.add_argument("--barista-lr", type=float, default=3e-3)
@@ -148,6 +149,7 @@ def main(argv=None):
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     options = dict(
         brainbert_steps=args.brainbert_steps, barista_steps=args.barista_steps,
+        brainbert_lr=args.brainbert_lr,
         minutes=args.minutes, max_channels=args.max_channels, barista_scale=args.barista_scale,
         barista_lr=args.barista_lr,
         barista_detach=args.barista_latent_only,

@@ -66,6 +66,18 @@ def _summary(name, result, seconds, n_steps, first=20, last=50):
     }
 
 
+def _pretrain_and_report(name, title, objective, dataset, folder, n_steps, **settings):
+    """Pretrain through the runner, print the loss summary and save the loss curve."""
+    tic = time.perf_counter()
+    result = pretrain(
+        objective, dataset, out_dir=folder, n_steps=n_steps, schedule="cosine",
+        checkpoint_every=50, overwrite=True, progress=False, **settings,
+    )  # fmt: skip
+    summary = _summary(name, result, time.perf_counter() - tic, n_steps)
+    plot_training_history(result.history, title=title).savefig(folder / "loss.png", dpi=110)
+    return summary
+
+
 def run(
     out, *, brainbert_steps=400, barista_steps=3000, minutes=2.0, n_subjects=2, seed=0,
     brainbert_size="tiny",
@@ -88,21 +100,13 @@ def run(
     if brainbert_steps > 0:
         dataset = SpectrogramDataset(root, cache_dir=out / "cache")
         model = BrainBERT.from_config(brainbert_size)
-        objective = MaskedSpectrogramObjective(model)
-        tic = time.perf_counter()
-        result = pretrain(
-            objective, dataset, out_dir=out / "brainbert", n_steps=brainbert_steps, batch_size=32,
-            lr=brainbert_lr, warmup_steps=brainbert_steps // 20, schedule="cosine", seed=seed,
-            checkpoint_every=50, overwrite=True, progress=False,
-        )  # fmt: skip
-        figures[f"brainbert ({brainbert_size})"] = _summary(
+        figures[f"brainbert ({brainbert_size})"] = _pretrain_and_report(
             f"BrainBERT {brainbert_size} ({sum(p.numel() for p in model.parameters()):,} parameters, "
             f"{len(dataset):,} spectrogram windows)",
-            result, time.perf_counter() - tic, brainbert_steps,
+            "BrainBERT pretraining", MaskedSpectrogramObjective(model), dataset,
+            out / "brainbert", brainbert_steps, batch_size=32, lr=brainbert_lr,
+            warmup_steps=brainbert_steps // 20, seed=seed,
         )  # fmt: skip
-        plot_training_history(result.history, title="BrainBERT pretraining").savefig(
-            out / "brainbert" / "loss.png", dpi=110
-        )
 
     if barista_steps > 0:
         dataset = SegmentDataset(
@@ -112,20 +116,12 @@ def run(
         objective = LatentReconstructionObjective(
             model, masking_scale=barista_scale, detach_reconstruction=barista_detach
         )
-        tic = time.perf_counter()
-        result = pretrain(
-            objective, dataset, out_dir=out / "barista", n_steps=barista_steps, batch_size=barista_batch,
-            lr=barista_lr, warmup_steps=barista_steps // 14, schedule="cosine", seed=seed,
-            checkpoint_every=50, overwrite=True, progress=False,
-        )  # fmt: skip
-        figures[f"barista (tiny, {barista_scale})"] = _summary(
+        figures[f"barista (tiny, {barista_scale})"] = _pretrain_and_report(
             f"BaRISTA tiny, {barista_scale} scale ({sum(p.numel() for p in model.parameters()):,} "
             f"parameters, {len(dataset):,} segments)",
-            result, time.perf_counter() - tic, barista_steps,
+            "BaRISTA pretraining", objective, dataset, out / "barista", barista_steps,
+            batch_size=barista_batch, lr=barista_lr, warmup_steps=barista_steps // 14, seed=seed,
         )  # fmt: skip
-        plot_training_history(result.history, title="BaRISTA pretraining").savefig(
-            out / "barista" / "loss.png", dpi=110
-        )
     print(f"\ncurves: {out / 'brainbert' / 'loss.png'}, {out / 'barista' / 'loss.png'}")
     return figures
 

@@ -53,7 +53,7 @@ from .atlas import DEFAULT_RADIUS_MM, available_atlases
 from .atlas.lobes import UNKNOWN
 from .atomic import atomic_write
 from .bids import ECOG_RADIUS_MM, Recording, find_recordings, load_recording
-from .exceptions import IeegrepError, IeegrepWarning, InvalidParameterError
+from .exceptions import IeegrepError, IeegrepWarning, InvalidParameterError, OutputExistsError
 from .verbosity import set_log_level
 from .viz import plot_electrodes
 
@@ -126,22 +126,32 @@ def _load_and_print(root, args) -> list[Recording]:
     return recordings
 
 
-def _save_figures(recordings, folder: Path, level: str) -> list[Path]:
+def _use_agg() -> None:
+    """Draw off-screen; call before any figure is made (switching later closes figures)."""
     import matplotlib
 
     matplotlib.use("Agg", force=True)
+
+
+def _save_figure(fig, path: Path) -> Path:
     import matplotlib.pyplot as plt
 
-    folder.mkdir(parents=True, exist_ok=True)
-    saved = []
-    for rec in recordings:
-        fig = plot_electrodes(rec, color_by=level, title=rec.name)
-        path = folder / f"{rec.name}_regions.png"
-        with atomic_write(path, "wb") as fid:
-            fig.savefig(fid, format="png", dpi=110)
-        plt.close(fig)
-        saved.append(path)
-    return saved
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path, "wb") as fid:
+        fig.savefig(fid, format="png", dpi=110)
+    plt.close(fig)
+    return path
+
+
+def _save_figures(recordings, folder: Path, level: str) -> list[Path]:
+    _use_agg()
+    return [
+        _save_figure(
+            plot_electrodes(rec, color_by=level, title=rec.name),
+            folder / f"{rec.name}_regions.png",
+        )
+        for rec in recordings
+    ]
 
 
 def _write_table(recordings, output: Path) -> None:
@@ -180,22 +190,11 @@ class _Progress:
 
     def __call__(self, text: str) -> None:
         self.step += 1
-        elapsed = time.perf_counter() - self.started
-        print(f"\n[{self.step}/{self.n_steps}] {text}  ({elapsed:.0f} s)", flush=True)
+        print(f"\n[{self.step}/{self.n_steps}] {text}  ({self.elapsed:.0f} s)", flush=True)
 
     @property
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
-
-
-def _save_figure(fig, path: Path) -> Path:
-    import matplotlib.pyplot as plt
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(path, "wb") as fid:
-        fig.savefig(fid, format="png", dpi=110)
-    plt.close(fig)
-    return path
 
 
 def _copy_sample(target: Path) -> Path:
@@ -273,16 +272,15 @@ def _decode(X, y, folds, groups, transformers) -> pd.DataFrame:
 
     from .decoding import cross_validate_auroc
 
+    classifier = make_pipeline(
+        StandardScaler(), LogisticRegression(max_iter=10000, tol=1e-3, random_state=42)
+    )
     results = {}
     for name, transformer in transformers.items():
         features = transformer.fit(X).transform(X)
-        classifier = make_pipeline(
-            StandardScaler(), LogisticRegression(max_iter=10000, tol=1e-3, random_state=42)
-        )
-        results[name] = cross_validate_auroc(
+        result = results[name] = cross_validate_auroc(
             classifier, features, y, cv=folds, groups=groups, name=name
         )
-        result = results[name]
         print(
             f"  {name:<24} AUROC {result.mean:.3f} ± {result.sem:.3f}  ({result.scores.size} folds)"
         )
@@ -339,14 +337,12 @@ def _demo_encoder(args, bids_root: Path, out: Path):
 def _embed_recording(bids_root, recording, checkpoint, atlas):
     """BrainBERT embeddings of 1-s windows of a preprocessed recording, written as derivatives."""
     from .decoding import BrainBERTEmbedder
-    from .decoding.inputs import VOLTS_TO_MICROVOLTS
     from .derivatives import write_embeddings
-    from .preprocessing import extract_windows, sliding_windows
+    from .preprocessing import sliding_windows
 
     windows = sliding_windows(recording, _DEMO_WINDOW_S)
     names = list(recording.raw.ch_names)
-    data = recording.raw.get_data(picks=names) * VOLTS_TO_MICROVOLTS
-    X = extract_windows(data, windows).astype(np.float32)
+    X = _window_data(recording, windows)
     embedder = BrainBERTEmbedder(checkpoint=checkpoint, sfreq=recording.sfreq, flatten=False)
     embeddings = embedder.fit_transform(X)
     regions = recording.electrodes.set_index("name").loc[names, "region"].astype(str).tolist()
@@ -415,9 +411,6 @@ def _regions_table(recordings) -> pd.DataFrame:
 
 
 def _cmd_demo(args) -> int:
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
     import torch
 
     from .analysis.dimensionality import intrinsic_dimensionality
@@ -435,6 +428,7 @@ def _cmd_demo(args) -> int:
             value=args.pretrain_steps,
             fix="Pass 0 (the bundled demo encoder) or a positive number, e.g. 200.",
         )
+    _use_agg()
     step = _Progress(8)
     out = Path(args.output)
     out.mkdir(parents=True, exist_ok=True)
@@ -573,6 +567,7 @@ def _cmd_demo(args) -> int:
 
 
 def _window_data(recording, windows) -> np.ndarray:
+    """Every channel's samples in each window, in microvolts (the encoders' unit), float32."""
     from .decoding.inputs import VOLTS_TO_MICROVOLTS
     from .preprocessing import extract_windows
 
@@ -691,13 +686,11 @@ def _cmd_decode(args) -> int:
             fix="Pass e.g. --events trial_type=sentence_onset, or --protocol neuroprobe on a "
             "Brain Treebank import.",
         )
-    features = [f.strip() for f in args.features.split(",") if f.strip()]
+    features = _comma_list(args.features) or []
     checkpoints = _checkpoint_options(args.checkpoint)
     out = Path(args.out) if args.out else None
     figure = out / "decoding.png" if out else None
     if figure is not None and figure.exists() and not args.overwrite:
-        from .exceptions import OutputExistsError
-
         raise OutputExistsError(
             "A decoding figure exists already in the output folder.",
             file=figure,
@@ -728,9 +721,7 @@ def _cmd_decode(args) -> int:
             f"{row.name:<{width}}  {row.auroc_mean:.3f} ± {row.auroc_sem:.3f}        {row.n_folds}"
         )
     if out is not None:
-        import matplotlib
-
-        matplotlib.use("Agg", force=True)
+        _use_agg()
         from .viz import plot_decoding
 
         _save_figure(plot_decoding(summary, title=args.events), figure)
@@ -782,7 +773,7 @@ def _cmd_neuroprobe(args) -> int:
         run_neuroprobe,
     )
 
-    features = [f.strip() for f in args.features.split(",") if f.strip()]
+    features = _comma_list(args.features) or []
     if args.split:
         splits = _split_keys(args.split)
     elif args.subset == "nano":
@@ -827,9 +818,7 @@ def _cmd_neuroprobe(args) -> int:
             + (f"{board_value:.3f}" if board_value is not None else "-")
         )
     if out is not None and len(summary):
-        import matplotlib
-
-        matplotlib.use("Agg", force=True)
+        _use_agg()
         from .viz.neuroprobe import plot_neuroprobe
 
         shown = "cross_session" if "cross_session" in set(summary["split"]) else summary["split"][0]
@@ -1059,8 +1048,6 @@ def _build_objective(args):
     """Model and objective for the command's options (weights seeded by --seed)."""
     import torch
 
-    from .exceptions import InvalidParameterError
-
     size = args.size or _DEFAULTS[args.model][0]
     torch.manual_seed(args.seed)
     if args.model == "brainbert":
@@ -1107,20 +1094,6 @@ def _build_dataset(args, model):
         vocabularies=vocabularies,
         **common,
     )
-
-
-def _save_loss_curve(history, path: Path, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg", force=True)
-    import matplotlib.pyplot as plt
-
-    from .viz.training import plot_training_history
-
-    fig = plot_training_history(history, title=title)
-    with atomic_write(path, "wb") as fid:
-        fig.savefig(fid, format="png", dpi=110)
-    plt.close(fig)
 
 
 def _neuroprobe_exclusions(args) -> dict:
@@ -1213,8 +1186,13 @@ def _cmd_pretrain(args) -> int:
         f"trivial predictor:                       {losses['baseline_loss']:.4f}  "
         f"(ratio {ratio:.3f})"
     )
-    curve = Path(args.out) / "loss.png"
-    _save_loss_curve(result.history, curve, f"{args.model} pretraining")
+    _use_agg()
+    from .viz.training import plot_training_history
+
+    curve = _save_figure(
+        plot_training_history(result.history, title=f"{args.model} pretraining"),
+        Path(args.out) / "loss.png",
+    )
     print(f"saved {result.model_path}\nsaved {curve}\nhistory in {trainer.history_path}")
     return 0
 

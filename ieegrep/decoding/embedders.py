@@ -57,7 +57,7 @@ from ..models.brainbert import BrainBERT
 from ..preprocessing import stft_spectrogram, zscore_segments
 from ..preprocessing.tokens import _SCALE_ALIASES
 from ..verbosity import logger
-from .inputs import EpochsTransformer
+from .inputs import EpochsTransformer, _check_bool
 
 __all__ = ["BrainBERTEmbedder", "BaristaEmbedder"]
 
@@ -80,14 +80,6 @@ def _check_choice(value, name, choices):
             fix=f"Use one of {', '.join(repr(c) for c in choices)}.",
         )
     return value
-
-
-def _check_bool(value, name):
-    if not isinstance(value, bool | np.bool_):
-        raise InvalidParameterError(
-            f"{name} must be True or False.", field=name, value=value, fix=f"Pass {name}=True."
-        )
-    return bool(value)
 
 
 def _check_positive_int(value, name, example):
@@ -162,9 +154,16 @@ def _load_encoder(estimator, model_class, name):
     return encoder, sha
 
 
-def _batches(n, batch_size):
-    for start in range(0, n, batch_size):
-        yield slice(start, min(start + batch_size, n))
+def _encode_in_batches(encoder, data, batch_size, forward, *, bfloat16=False):
+    """Run ``forward`` on ``data`` in batches on the encoder's device; float32 NumPy out."""
+    device = next(encoder.parameters()).device
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=bfloat16)
+    out = []
+    with torch.inference_mode(), autocast:
+        for start in range(0, data.shape[0], batch_size):
+            batch = torch.from_numpy(np.ascontiguousarray(data[start : start + batch_size]))
+            out.append(forward(batch.to(device)).float().cpu().numpy())
+    return np.concatenate(out, axis=0)
 
 
 class _EncoderTransformer(EpochsTransformer):
@@ -198,17 +197,6 @@ class _EncoderTransformer(EpochsTransformer):
         tags.transformer_tags.preserves_dtype = ["float32"]
         tags.non_deterministic = False
         return tags
-
-    def _too_short(self, inputs, problem, fix):
-        # sklearn's generic checks read 2-D input; say what the "features" are there
-        raise ModelInputError(
-            f"Epochs of {inputs.n_times} sample(s) at {inputs.sfreq:g} Hz are too short for "
-            f"{type(self).__name__} ({problem}). With 2-D input each row is one channel, so "
-            f"n_features = {inputs.input_n_times} is the number of samples.",
-            field="X",
-            value=inputs.data.shape,
-            fix=fix,
-        )
 
 
 # ------------------------------------------------------------------------------------------
@@ -423,23 +411,16 @@ class BrainBERTEmbedder(_EncoderTransformer):
         n_epochs, n_channels, n_frames, n_freqs = spec.shape
         flat = spec.reshape(n_epochs * n_channels, n_frames, n_freqs)
         encoder = self.encoder_
-        device = next(encoder.parameters()).device
-        out = []
-        autocast = torch.autocast(
-            device.type, dtype=torch.bfloat16, enabled=self.precision == "bfloat16"
+
+        def forward(batch):
+            if self.pooling == "frames":
+                return encoder.encode(batch)
+            return encoder.embed(batch, pool=self.pooling, n_center=self.n_center)
+
+        embeddings = _encode_in_batches(
+            encoder, flat, self.batch_size, forward, bfloat16=self.precision == "bfloat16"
         )
-        with torch.inference_mode(), autocast:
-            for part in _batches(flat.shape[0], self.batch_size):
-                batch = torch.from_numpy(np.ascontiguousarray(flat[part])).to(device)
-                if self.pooling == "frames":
-                    hidden = encoder.encode(batch)
-                else:
-                    hidden = encoder.embed(batch, pool=self.pooling, n_center=self.n_center)
-                out.append(hidden.float().cpu().numpy())
-        embeddings = np.concatenate(out, axis=0).reshape(n_epochs, *self.output_shape_)
-        if self.flatten:
-            return embeddings.reshape(n_epochs, -1)
-        return embeddings
+        return self._maybe_flatten(embeddings.reshape(n_epochs, *self.output_shape_))
 
 
 # ------------------------------------------------------------------------------------------
@@ -747,23 +728,15 @@ class BaristaEmbedder(_EncoderTransformer):
         n_patches, n_channels = self.n_patches_, inputs.n_channels
         usable = n_patches * encoder.patch_samples
         data = zscore_segments(inputs.data[..., :usable]).astype(np.float32)
-        device = next(encoder.parameters()).device
-        index = torch.as_tensor(self.spatial_index_, device=device)
-        out = []
-        with torch.inference_mode():
-            for part in _batches(data.shape[0], self.batch_size):
-                x = torch.from_numpy(np.ascontiguousarray(data[part])).to(device)
-                spatial = index.expand(x.shape[0], *index.shape)
-                hidden = encoder.encode(x, spatial)
-                hidden = hidden.reshape(x.shape[0], n_patches, n_channels, -1)
-                if self.pooling == "channel":
-                    pooled = hidden.mean(dim=1)
-                elif self.pooling == "mean":
-                    pooled = hidden.mean(dim=(1, 2))
-                else:
-                    pooled = hidden.transpose(1, 2)
-                out.append(pooled.float().cpu().numpy())
-        embeddings = np.concatenate(out, axis=0)
-        if self.flatten:
-            return embeddings.reshape(embeddings.shape[0], -1)
-        return embeddings
+        index = torch.as_tensor(self.spatial_index_, device=next(encoder.parameters()).device)
+
+        def forward(x):
+            hidden = encoder.encode(x, index.expand(x.shape[0], *index.shape))
+            hidden = hidden.reshape(x.shape[0], n_patches, n_channels, -1)
+            if self.pooling == "channel":
+                return hidden.mean(dim=1)
+            if self.pooling == "mean":
+                return hidden.mean(dim=(1, 2))
+            return hidden.transpose(1, 2)
+
+        return self._maybe_flatten(_encode_in_batches(encoder, data, self.batch_size, forward))

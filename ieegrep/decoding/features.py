@@ -34,9 +34,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ..exceptions import InvalidParameterError, ModelInputError
+from ..exceptions import InvalidParameterError
 from ..preprocessing import stft_spectrogram, superlet_spectrogram
-from .inputs import EpochsTransformer
+from .inputs import EpochsTransformer, _check_bool
 
 __all__ = [
     "SpectrogramTransformer",
@@ -50,14 +50,6 @@ _DEFAULT_FMAX = 200.0
 # options that only one front end has
 _STFT_ONLY = ("window_duration",)
 _SUPERLET_ONLY = ("fmin", "order_min", "order_max")
-
-
-def _check_bool(value, name):
-    if not isinstance(value, bool | np.bool_):
-        raise InvalidParameterError(
-            f"{name} must be True or False.", field=name, value=value, fix=f"Pass {name}=True."
-        )
-    return bool(value)
 
 
 def _check_n_jobs(value):
@@ -252,15 +244,7 @@ class SpectrogramTransformer(EpochsTransformer):
         except InvalidParameterError as err:
             if err.field != "data":
                 raise
-            # the front end's message names the window; say what it means for X
-            raise ModelInputError(
-                f"Epochs of {inputs.n_times} sample(s) at {inputs.sfreq:g} Hz are too short for "
-                f"this spectrogram ({err.problem}) With 2-D input each row is one channel, so "
-                f"n_features = {inputs.input_n_times} is the number of samples.",
-                field="X",
-                value=inputs.data.shape,
-                fix=err.fix,
-            ) from err
+            self._too_short(inputs, err.problem, err.fix)
         self.times_ = np.asarray(times, dtype=float)
         self.freqs_ = np.asarray(freqs, dtype=float)
         self.output_shape_ = (inputs.n_channels, self.times_.size, self.freqs_.size)
@@ -282,10 +266,7 @@ class SpectrogramTransformer(EpochsTransformer):
             ``flatten``.
         """
         inputs = self._transform_input(X)
-        spec = self._compute(inputs.data, inputs.sfreq)
-        if self.flatten:
-            return spec.reshape(spec.shape[0], -1)
-        return spec
+        return self._maybe_flatten(self._compute(inputs.data, inputs.sfreq))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -378,10 +359,7 @@ class RawTransformer(EpochsTransformer):
         features : ndarray of float64, shape ``(n_epochs, n_features_out_)`` or ``(n_epochs, n_channels, n_times)``
             Microvolts for Epochs input.
         """
-        inputs = self._transform_input(X)
-        if self.flatten:
-            return inputs.data.reshape(inputs.n_epochs, -1)
-        return inputs.data
+        return self._maybe_flatten(self._transform_input(X).data)
 
 
 def neuroprobe_stft_baseline(sfreq=None, *, target_sfreq=2048.0, random_state=42):

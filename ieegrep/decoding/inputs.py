@@ -106,6 +106,14 @@ class EpochsInput:
         return self.data.shape[2]
 
 
+def _check_bool(value, name):
+    if not isinstance(value, bool | np.bool_):
+        raise InvalidParameterError(
+            f"{name} must be True or False.", field=name, value=value, fix=f"Pass {name}=True."
+        )
+    return bool(value)
+
+
 def _is_epochs(obj) -> bool:
     try:
         import mne
@@ -433,6 +441,22 @@ class EpochsTransformer(TransformerMixin, BaseEstimator):
                 )
         self._check_length(inputs)
         return inputs
+
+    def _too_short(self, inputs: EpochsInput, problem, fix):
+        """Raise: the epochs are too short for this transformer's front end."""
+        # sklearn's generic checks read 2-D input; say what the "features" are there
+        raise ModelInputError(
+            f"Epochs of {inputs.n_times} sample(s) at {inputs.sfreq:g} Hz are too short for "
+            f"{type(self).__name__} ({problem}). With 2-D input each row is one channel, so "
+            f"n_features = {inputs.input_n_times} is the number of samples.",
+            field="X",
+            value=inputs.data.shape,
+            fix=fix,
+        )
+
+    def _maybe_flatten(self, out: np.ndarray) -> np.ndarray:
+        """``(n_epochs, n_features_out_)`` if ``self.flatten``, else ``out`` unchanged."""
+        return out.reshape(out.shape[0], -1) if self.flatten else out
 
     def _check_length(self, inputs: EpochsInput) -> None:
         """Raise unless the epochs have the length seen at fit (fixed-size outputs)."""

@@ -505,7 +505,7 @@ def neuroprobe_splits(split, n_test, n_train=None, *, n_folds=N_FOLDS) -> list:
         ``train`` indexes the training session's samples (the test session's
         for ``within_session``), ``val`` and ``test`` the test session's.
     """
-    if split == "within_session":
+    if check_split(split) == "within_session":
         folds = []
         if n_test < n_folds:
             return folds
@@ -513,22 +513,15 @@ def neuroprobe_splits(split, n_test, n_train=None, *, n_folds=N_FOLDS) -> list:
             val, test = _halves(held_out)
             folds.append({"train": train, "val": val, "test": test})
         return folds
-    if split in ("cross_session", "cross_subject"):
-        if n_train is None:
-            raise InvalidParameterError(
-                f"The {split} split needs the training session's number of samples.",
-                field="n_train",
-                value=None,
-                fix="Pass n_train=len(training samples).",
-            )
-        val, test = _halves(np.arange(n_test))
-        return [{"train": np.arange(int(n_train)), "val": val, "test": test}]
-    raise InvalidParameterError(
-        "Unknown Neuroprobe split.",
-        field="split",
-        value=split,
-        fix=f"Use one of {', '.join(NEUROPROBE_SPLITS)}.",
-    )
+    if n_train is None:
+        raise InvalidParameterError(
+            f"The {split} split needs the training session's number of samples.",
+            field="n_train",
+            value=None,
+            fix="Pass n_train=len(training samples).",
+        )
+    val, test = _halves(np.arange(n_test))
+    return [{"train": np.arange(int(n_train)), "val": val, "test": test}]
 
 
 # ------------------------------------------------------------------------------------------
@@ -807,14 +800,15 @@ class _SessionData:
         candidates["start"] = starts[inside]
         return balance_samples(candidates, max_samples=self.max_samples)
 
-    def windows(self, starts, *, chunk=256):
+    def windows(self, starts):
         """Voltages of the windows, µV, float32, shape (n, n_channels, 2048)."""
         raw = self.recording.raw
+        # resolve the names once, not in each of the thousands of reads below
+        picks = [raw.ch_names.index(name) for name in self.names]
         out = np.empty((len(starts), len(self.names), WINDOW_SAMPLES), dtype=np.float32)
-        order = np.argsort(starts, kind="stable")
-        for i in order:
+        for i in np.argsort(starts, kind="stable"):
             start = int(starts[i])
-            data = raw.get_data(picks=self.names, start=start, stop=start + WINDOW_SAMPLES)
+            data = raw.get_data(picks=picks, start=start, stop=start + WINDOW_SAMPLES)
             out[i] = data * VOLTS_TO_MICROVOLTS
         return out
 
@@ -1334,13 +1328,11 @@ def run_neuroprobe(
             data = session_data(ids)
             samples = data.samples(task)
             X = data.windows(samples["start"].to_numpy()) if len(samples) else None
-            feats = {}
-            for name in todo:
-                feats[name] = (
-                    _channel_features(name, X, data, encoders, device, batch_size)
-                    if X is not None
-                    else None
-                )
+            feats = {
+                name: None if X is None
+                else _channel_features(name, X, data, encoders, device, batch_size)
+                for name in todo
+            }  # fmt: skip
             return samples, feats, data
 
         cache = _Cache(compute, CROSS_SUBJECT_TRAIN)

@@ -359,12 +359,13 @@ def _view_block(recording, view, windows) -> _Block:
     return _Block(blocks.astype(np.float32), names, electrodes)
 
 
-def _views_of(feature_sets):
-    return {"none" if name in ("raw", "stft") else "laplacian" for name in feature_sets}
+def _view_of(name):
+    """Return the channel view a feature set reads: original reference or Laplacian."""
+    return "none" if name in ("raw", "stft") else "laplacian"
 
 
 def _load_subjects(paths, feature_sets, events, negative, window, min_separation, group_by):
-    views = _views_of(feature_sets)
+    views = {_view_of(name) for name in feature_sets}
     per_subject: dict[str, list] = {}
     for path in paths:
         recording = load_recording(path, preload=True)
@@ -512,26 +513,30 @@ def _checkpoint_for(name, checkpoints):
     return None
 
 
-def _encoder_kwargs(source):
-    if isinstance(source, BrainBERT | Barista):
-        return {"model": source}
-    return {"checkpoint": source}
+def _encoder(source, model_class, cache):
+    """Return an in-memory model as given; load a checkpoint path once per ``cache``."""
+    if source is None or isinstance(source, BrainBERT | Barista):
+        return source  # the embedder reports a missing or mistyped encoder
+    key = (model_class, str(source))
+    if key not in cache:
+        cache[key] = model_class.from_pretrained(source)
+    return cache[key]
 
 
-def _transformer(name, sfreq, checkpoints, names, electrodes, device, batch_size):
+def _transformer(name, sfreq, checkpoints, names, electrodes, device, batch_size, encoders):
     if name == "raw":
         return RawTransformer(sfreq=sfreq)
     if name in ("stft", "laplacian_stft"):
         return neuroprobe_stft_baseline(sfreq=sfreq).steps[0][1]
-    source = _encoder_kwargs(_checkpoint_for(name, checkpoints))
-    if name == "brainbert":
-        options = {"batch_size": batch_size} if batch_size else {}
-        return BrainBERTEmbedder(**source, sfreq=sfreq, device=device, **options)
-    scale = name.partition(":")[2] or None
+    source = _checkpoint_for(name, checkpoints)
     options = {"batch_size": batch_size} if batch_size else {}
+    if name == "brainbert":
+        model = _encoder(source, BrainBERT, encoders)
+        return BrainBERTEmbedder(model=model, sfreq=sfreq, device=device, **options)
+    scale = name.partition(":")[2] or None
     return BaristaEmbedder(
-        **source, scale=scale, sfreq=sfreq, chs_info=list(names), regions=electrodes,
-        device=device, **options,
+        model=_encoder(source, Barista, encoders), scale=scale, sfreq=sfreq,
+        chs_info=list(names), regions=electrodes, device=device, **options,
     )  # fmt: skip
 
 
@@ -673,6 +678,7 @@ def decode_bids(
     if cv == "subject":
         data = _merge_subjects(data)
     folds_by_name: dict[str, list] = {name: [] for name in feature_sets}
+    encoders = {}  # each checkpoint is read once, not once per subject
     for subject in data:
         windows = subject.windows
         y = windows["label"].to_numpy()
@@ -681,10 +687,9 @@ def decode_bids(
             continue
         folds, groups = _folds(cv, windows, n_splits, pre + post)
         for name in feature_sets:
-            view = "none" if name in ("raw", "stft") else "laplacian"
-            X, names, electrodes = subject.views[view]
+            X, names, electrodes = subject.views[_view_of(name)]
             transformer = _transformer(
-                name, subject.sfreq, checkpoints, names, electrodes, device, batch_size
+                name, subject.sfreq, checkpoints, names, electrodes, device, batch_size, encoders
             )
             features = transformer.fit(X).transform(X)
             result = cross_validate_auroc(
@@ -869,7 +874,8 @@ def embed_bids(
             fix="Use notch='reference', 'zero-phase' or None.",
         )
     chunk = int(chunk_windows)
-    source = _encoder_kwargs(checkpoint)
+    model_class = BrainBERT if model == "brainbert" else Barista
+    encoders = {}  # the checkpoint is read once, not once per recording
     options = {"batch_size": batch_size} if batch_size else {}
     paths = find_recordings(bids_root, subject=subjects, session=sessions, task=tasks)
     root = derivatives_root(bids_root)
@@ -897,6 +903,7 @@ def embed_bids(
             logger.info("%s: shorter than one window, skipped", recording.name)
             continue
         sfreq = float(referenced.sfreq)
+        source = {"model": _encoder(checkpoint, model_class, encoders)}
         if model == "brainbert":
             embedder = BrainBERTEmbedder(
                 **source, sfreq=sfreq, pooling=pooling or "center", flatten=False,

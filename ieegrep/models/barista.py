@@ -787,6 +787,21 @@ class Barista(PretrainedModel, nn.Module):
             )
         return mask
 
+    def _check_segments(self, x, channel_mask):
+        """Validate ``x`` and ``channel_mask``; return ``(x zeroed at padded channels, mask)``."""
+        x = self._check_x(x)
+        mask = self._check_mask(channel_mask, x.shape[0], x.shape[1], x.device)
+        if mask is not None:
+            x = x.masked_fill(mask[:, :, None], 0.0)
+        if not bool(torch.isfinite(x).all()):
+            raise ModelInputError(
+                "x holds NaN or infinite samples.",
+                field="x",
+                value=torch.nonzero(~torch.isfinite(x))[:5].tolist(),
+                fix="Drop or repair segments with missing data before encoding.",
+            )
+        return x, mask
+
     def _check_index(self, spatial_index, batch, n_channels, mask, device):
         """Return ``(index (B, C, k) long, absent (B, C) bool)``."""
         index = torch.as_tensor(spatial_index, device=device)
@@ -1018,19 +1033,9 @@ class Barista(PretrainedModel, nn.Module):
             Time-major: token ``n = t * C + c`` is patch ``t`` of channel ``c``.
             Zero at padded channels.
         """
-        x = self._check_x(x)
+        x, mask = self._check_segments(x, channel_mask)
         batch, n_channels, _ = x.shape
-        mask = self._check_mask(channel_mask, batch, n_channels, x.device)
         index, absent = self._check_index(spatial_index, batch, n_channels, mask, x.device)
-        if mask is not None:
-            x = x.masked_fill(mask[:, :, None], 0.0)
-        if not bool(torch.isfinite(x).all()):
-            raise ModelInputError(
-                "x holds NaN or infinite samples.",
-                field="x",
-                value=torch.nonzero(~torch.isfinite(x))[:5].tolist(),
-                fix="Drop or repair segments with missing data before encoding.",
-            )
         tokens = self.tokenize(x)
         space = self.tokenizer.spatial_encoder(index, absent).to(tokens.dtype)
         n_patches = tokens.shape[1] // n_channels
@@ -1102,7 +1107,8 @@ class Barista(PretrainedModel, nn.Module):
                 fix="Pass an ieegrep Barista checkpoint or the BaRISTA authors' released "
                 "weights (a weights-only state dict).",
             )
-        return _authors_config(checkpoint), _strip_prefix(checkpoint)
+        state_dict = _strip_prefix(checkpoint.state_dict)
+        return _authors_config(state_dict, checkpoint.path), state_dict
 
     @classmethod
     @verbose
@@ -1168,9 +1174,9 @@ class Barista(PretrainedModel, nn.Module):
 _PREFIXES = ("model.", "module.", "encoder.", "barista.")
 
 
-def _strip_prefix(checkpoint: Checkpoint) -> dict:
+def _strip_prefix(state_dict) -> dict:
     """State dict under the model's names: drop a wrapper prefix shared by every key."""
-    state = dict(checkpoint.state_dict)
+    state = dict(state_dict)
     for _ in range(3):
         if any(key.startswith("tokenizer.") for key in state):
             break
@@ -1183,9 +1189,8 @@ def _strip_prefix(checkpoint: Checkpoint) -> dict:
     return state
 
 
-def _authors_config(checkpoint: Checkpoint) -> dict:
-    """Infer scale and architecture from the tensors of an authors' state dict."""
-    state = _strip_prefix(checkpoint)
+def _authors_config(state: dict, path) -> dict:
+    """Infer scale and architecture from an authors' state dict (prefix already stripped)."""
     table = "tokenizer.spatial_encoder.subcomponent_embeddings.{}.weight"
     try:
         n_tables = sum(1 for k in state if k.startswith(table.format("")[:-7]))
@@ -1203,7 +1208,7 @@ def _authors_config(checkpoint: Checkpoint) -> dict:
     except (KeyError, IndexError, ValueError) as error:
         raise CheckpointError(
             "The state dict does not hold a BaRISTA encoder under the authors' parameter names.",
-            file=checkpoint.path,
+            file=path,
             field="state_dict",
             value=f"missing {error}; keys start {sorted(state)[:5]}",
             fix="Pass one of the authors' released checkpoints or an ieegrep Barista checkpoint.",

@@ -550,7 +550,7 @@ def superlet_spectrogram(
     times : ndarray of float64, shape (n_frames,)
         Only if ``return_axes``: time of each kept frame in seconds from the first
         sample (frame ``i`` of the decimated amplitude is at ``i * hop / sfreq``).
-    freqs : ndarray of float64, shape (n_freqs,), default None
+    freqs : ndarray of float64, shape (n_freqs,)
         Only if ``return_axes``: the frequencies in Hz.
 
     Raises

@@ -384,10 +384,8 @@ class LatentReconstructionObjective(nn.Module):
                     fix="Pass x, spatial_index, group_ids and (optionally) channel_mask.",
                 )
         model = self.model
-        x = model._check_x(batch["x"])
+        x, mask = model._check_segments(batch["x"], batch.get("channel_mask"))
         n_batch, n_channels, _ = x.shape
-        channel_mask = batch.get("channel_mask")
-        mask = model._check_mask(channel_mask, n_batch, n_channels, x.device)
         group_ids = torch.as_tensor(batch["group_ids"], device=x.device)
         if tuple(group_ids.shape) != (n_batch, n_channels):
             raise ModelInputError(
@@ -395,15 +393,6 @@ class LatentReconstructionObjective(nn.Module):
                 field="group_ids",
                 value=tuple(group_ids.shape),
                 fix=f"Pass shape ({n_batch}, {n_channels}), -1 at padded channels.",
-            )
-        if mask is not None:
-            x = x.masked_fill(mask[:, :, None], 0.0)
-        if not bool(torch.isfinite(x).all()):
-            raise ModelInputError(
-                "x holds NaN or infinite samples.",
-                field="x",
-                value=torch.nonzero(~torch.isfinite(x))[:5].tolist(),
-                fix="Drop or repair segments with missing data.",
             )
         masked_channels = spatial_mask(
             group_ids, mask, mask_ratio=self.config["mask_ratio"], generator=generator

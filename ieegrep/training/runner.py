@@ -607,7 +607,7 @@ class Pretrainer:
         provenance.update(
             {
                 "training": {
-                    "objective": type(dist_tools.unwrap(self.objective)).__name__,
+                    "objective": type(objective).__name__,
                     "steps": int(step),
                     "seed": self.seed,
                     "settings": self.settings,
@@ -632,9 +632,6 @@ class Pretrainer:
             )
         logger.info("Saved the model to %s", self.model_path)
         return self.model_path
-
-    def _load_state(self):
-        return load_state(self.state_path)
 
     # ---- main loop
     @verbose
@@ -681,23 +678,22 @@ class Pretrainer:
         optimizer = torch.optim.AdamW(
             params, lr=self.lr, betas=self.betas, eps=self.eps, weight_decay=self.weight_decay
         )
-        n_steps, warmup, schedule, floor = (
-            self.n_steps,
-            self.warmup_steps,
-            self.schedule,
-            self.min_lr_ratio,
-        )
 
         def factor(k):
             return lr_factor(
-                k, n_steps=n_steps, warmup_steps=warmup, schedule=schedule, min_lr_ratio=floor
+                k,
+                n_steps=self.n_steps,
+                warmup_steps=self.warmup_steps,
+                schedule=self.schedule,
+                min_lr_ratio=self.min_lr_ratio,
             )
 
         scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
         step, epoch, index = 0, 0, 0
+        saved_step = -1  # the step whose state is on disk
         history: dict[str, list] = {}
         if resume and self.state_path.exists():
-            state = self._load_state()
+            state = load_state(self.state_path)
             self._check_settings(state["settings"])
             try:
                 objective.load_state_dict(state["objective"])
@@ -715,6 +711,7 @@ class Pretrainer:
             epoch, index = int(state["data"]["epoch"]), int(state["data"]["index"])
             history = {k: list(v) for k, v in state["history"].items()}
             _set_rng_state(state["rng"][self.ctx.rank], generator, self.device)
+            saved_step = step
             logger.info("Resuming at step %d of %d from %s", step, self.n_steps, self.state_path)
         else:
             if not resume and not self.overwrite and self.state_path.exists():
@@ -749,7 +746,6 @@ class Pretrainer:
             unit="step",
             disable=not (self.progress and self.ctx.is_main),
         )
-        saved_step = step if resume and self.state_path.exists() else -1
         interrupted = False
         try:
             with _DeferredInterrupt() as interrupt:

@@ -138,6 +138,12 @@ def embedding_throughput(batch: int, n_frames: int, repeats: int) -> None:
         )
     diff = (outputs["reference"] - outputs["ieegrep"]).abs().max()
     print(f"  speed-up ieegrep / reference: {rates['ieegrep'] / rates['reference']:.2f}x")
+    ceiling = peak * 1e9 / pruned
+    print(
+        f"  float32 ceiling: ieegrep.embed's {pruned / 1e9:.2f} GFLOP per window at the matmul "
+        f"peak would be {ceiling:.2f} windows/s = {ceiling / rates['reference']:.2f}x the "
+        "reference; more than that in float32 needs fewer FLOPs, not faster kernels"
+    )
     print(f"  max abs diff: pooled {float(diff):.2e}, per-frame hidden {float(hidden_diff):.2e}")
     bf16 = outputs["ieegrep bf16"]
     diff = (outputs["reference"] - bf16).abs().max()

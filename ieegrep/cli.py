@@ -1044,6 +1044,15 @@ _DEFAULTS = {
 }
 
 
+def _initialise(model, args):
+    """Apply ``--init`` to a freshly built model (a resumed run then loads its own weights)."""
+    if args.init == "mimetic":
+        from .models.initialisation import mimetic_init
+
+        mimetic_init(model, seed=args.seed)
+    return model
+
+
 def _build_objective(args):
     """Model and objective for the command's options (weights seeded by --seed)."""
     import torch
@@ -1054,7 +1063,7 @@ def _build_objective(args):
         from .models.brainbert import BrainBERT
         from .training.masked_spectrogram import MaskedSpectrogramObjective
 
-        model = BrainBERT.from_config(size)
+        model = _initialise(BrainBERT.from_config(size), args)
         return model, MaskedSpectrogramObjective(model), size
     from .models.barista import Barista
     from .training.latent_reconstruction import LatentReconstructionObjective
@@ -1066,7 +1075,7 @@ def _build_objective(args):
             value=size,
             fix="Use --size base (the authors' architecture, about 0.85 M parameters) or tiny.",
         )
-    model = Barista.from_preset(_BARISTA_SIZES[size], scale=args.scale)
+    model = _initialise(Barista.from_preset(_BARISTA_SIZES[size], scale=args.scale), args)
     objective = LatentReconstructionObjective(model, masking_scale=args.masking_scale)
     return model, objective, size
 
@@ -1163,6 +1172,7 @@ def _cmd_pretrain(args) -> int:
             "model_family": args.model,
             "size": size,
             "objective_config": dict(getattr(objective, "config", {})),
+            "init": args.init,
             **({"neuroprobe": neuroprobe} if neuroprobe else {}),
         },
         overwrite=args.overwrite,
@@ -1245,6 +1255,13 @@ def _add_pretrain(sub):
         choices=("cosine", "constant", "step"),
         default=None,
         help="schedule after warm-up (default: step for BrainBERT, cosine for BaRISTA)",
+    )
+    parser.add_argument(
+        "--init",
+        choices=("mimetic", "default"),
+        default="mimetic",
+        help="attention initialisation of the new model: mimetic (Trockman & Kolter 2023; "
+        "a short run learns far sooner) or PyTorch's default (default: %(default)s)",
     )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     parser.add_argument("--resume", action="store_true", help="continue the run in --out")

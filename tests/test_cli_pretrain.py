@@ -44,6 +44,7 @@ def test_barista_pretrain_resume_and_refusals(bids_root, tmp_path, capsys):
     assert provenance["excluded_sessions"] == ["sub-02"]
     assert provenance["recordings"] == ["sub-01_ses-01_task-movie_run-01_ieeg.vhdr"]
     assert provenance["training"]["steps"] == 3
+    assert provenance["init"] == "mimetic"
 
     # a finished run resumes to itself; a fresh run over it is refused
     assert main([*args, "--resume"]) == 0
@@ -66,6 +67,23 @@ def test_brainbert_pretrain_two_steps(bids_root, tmp_path, capsys):
     model = BrainBERT.from_pretrained(out / "model.pt")
     assert model.config["d_model"] == 192
     assert model.provenance_["preprocessing"]["kind"] == "brainbert"
+    assert model.provenance_["init"] == "mimetic"
+
+
+def test_init_option_sets_the_starting_weights(bids_root, tmp_path, monkeypatch):
+    import ieegrep.models.initialisation as initialisation
+
+    calls = []
+    real = initialisation.mimetic_init
+    monkeypatch.setattr(
+        initialisation, "mimetic_init", lambda model, **kw: calls.append(kw) or real(model, **kw)
+    )
+    for init, expected in (("default", 0), ("mimetic", 1)):
+        out = tmp_path / init
+        args = _args(bids_root, out, tmp_path / "cache", "--model", "brainbert", "--steps", "1")
+        assert main([*args, "--subjects", "01", "--init", init, "--seed", "3"]) == 0
+        assert len(calls) == expected
+    assert calls == [{"seed": 3}]
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,14 @@
 """Encoders: BrainBERT and BaRISTA, and the checkpoints that hold them.
 
-=====================  ==============================================================
-module                 what it holds
-=====================  ==============================================================
-:mod:`~.brainbert`     :class:`BrainBERT` (spectrogram Transformer; official weights load)
-:mod:`~.barista`       :class:`Barista` (spatiotemporal Transformer at channel, parcel or
-                       lobe scale; the authors' released weights load)
-:mod:`~.checkpoints`   safe reading (no arbitrary unpickling), strict loading, SHA-256
-=====================  ==============================================================
+=========================  ==========================================================
+module                     what it holds
+=========================  ==========================================================
+:mod:`~.brainbert`         :class:`BrainBERT` (spectrogram Transformer; official weights load)
+:mod:`~.barista`           :class:`Barista` (spatiotemporal Transformer at channel, parcel or
+                           lobe scale; the authors' released weights load)
+:mod:`~.checkpoints`       safe reading (no arbitrary unpickling), strict loading, SHA-256
+:mod:`~.initialisation`    :func:`mimetic_init` (attention initialisation for pretraining)
+=========================  ==========================================================
 """
 
 from .barista import AUTHORS_LICENCE, BARISTA_PRESETS, Barista, authors_vocabulary
@@ -21,6 +22,7 @@ from .checkpoints import (
     read_checkpoint,
     save_checkpoint,
 )
+from .initialisation import mimetic_init
 
 __all__ = [
     "BrainBERT",
@@ -36,4 +38,5 @@ __all__ = [
     "save_checkpoint",
     "load_state_dict_strict",
     "file_sha256",
+    "mimetic_init",
 ]

@@ -1036,7 +1036,7 @@ def _add_embed(sub):
 
 
 # ------------------------------------------------------------------ pretrain
-_BARISTA_SIZES = {"tiny": "tiny", "base": "barista"}
+_BARISTA_SIZES = {"tiny": "tiny", "small": "small", "base": "barista"}
 _DEFAULTS = {
     # model: (size, lr, weight decay, schedule, warm-up fraction)
     "brainbert": ("large", 1e-4, 0.0, "step", 0.025),
@@ -1073,7 +1073,8 @@ def _build_objective(args):
             "BaRISTA has no model of this size.",
             field="--size",
             value=size,
-            fix="Use --size base (the authors' architecture, about 0.85 M parameters) or tiny.",
+            fix="Use --size base (the authors' architecture, about 0.85 M parameters), small "
+            "or tiny.",
         )
     model = _initialise(Barista.from_preset(_BARISTA_SIZES[size], scale=args.scale), args)
     objective = LatentReconstructionObjective(model, masking_scale=args.masking_scale)
@@ -1235,7 +1236,7 @@ def _add_pretrain(sub):
         choices=("tiny", "small", "base", "large"),
         default=None,
         help="model size (default: large for BrainBERT, the released model; base for "
-        "BaRISTA, the authors' architecture; BaRISTA has tiny and base)",
+        "BaRISTA, the authors' architecture; BaRISTA has tiny, small and base)",
     )
     parser.add_argument("--steps", type=int, default=1000, help="optimiser steps (default: 1000)")
     parser.add_argument(

@@ -315,3 +315,37 @@ def test_region_tokens_use_the_model_vocabulary():
     assert model.vocabulary.label_of(rows[:2]) == ["Left-Hippocampus", "ctx_lh_G_front_sup"]
     out = model.encode(torch.randn(1, 3, 512), torch.as_tensor(rows)[None])
     assert out.shape == (1, 3, model.d_model)
+
+
+@pytest.mark.parametrize(
+    ("shape", "kernel", "dilation", "bias"),
+    [((3, 1, 20), 3, 1, True), ((2, 4, 17), 3, 4, True), ((2, 3, 16), 5, 2, False),
+     ((2, 4, 16), 1, 1, True)],
+)  # fmt: skip
+def test_cpu_convolution_matches_conv1d_gradients(shape, kernel, dilation, bias):
+    """The tokenizer's CPU convolution (own backward) has conv1d's values and gradients."""
+    from ieegrep.models.barista import _conv1d
+
+    generator = torch.Generator().manual_seed(0)
+    x = torch.randn(shape, dtype=torch.float64, generator=generator, requires_grad=True)
+    weight = torch.randn(
+        (3, shape[1], kernel), dtype=torch.float64, generator=generator, requires_grad=True
+    )
+    b = torch.randn(3, dtype=torch.float64, generator=generator, requires_grad=True)
+    b = b if bias else None
+    padding = dilation * (kernel - 1) // 2
+    inputs = (x, weight) + ((b,) if bias else ())
+
+    def ours(*args):
+        return _conv1d(args[0], args[1], args[2] if bias else None, dilation, padding)
+
+    assert torch.autograd.gradcheck(ours, inputs)
+    grad = torch.randn((shape[0], 3, shape[2]), dtype=torch.float64, generator=generator)
+    expected = torch.autograd.grad(
+        torch.nn.functional.conv1d(x, weight, b, padding=padding, dilation=dilation),
+        inputs,
+        grad,
+    )
+    got = torch.autograd.grad(ours(*inputs), inputs, grad)
+    for e, g in zip(expected, got):
+        torch.testing.assert_close(g, e, rtol=1e-12, atol=1e-12)

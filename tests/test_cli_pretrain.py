@@ -104,3 +104,19 @@ def test_missing_dataset_exits_2(tmp_path, capsys):
     args = _args(tmp_path / "nowhere", tmp_path / "run", tmp_path / "cache", "--model", "barista")
     assert main(args) == 2
     assert "DatasetNotFoundError" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("size", "d_model", "n_layers"), [("small", 64, 2), ("base", 64, 12)])
+def test_barista_sizes(size, d_model, n_layers):
+    from argparse import Namespace
+
+    from ieegrep.cli import _build_objective
+
+    args = Namespace(
+        model="barista", size=size, seed=0, init="default", scale="channel",
+        masking_scale="channel",
+    )  # fmt: skip
+    model, objective, name = _build_objective(args)
+    assert name == size
+    assert (model.config["d_model"], model.config["n_layers"]) == (d_model, n_layers)
+    assert objective.config["attend_to_masked"] is False

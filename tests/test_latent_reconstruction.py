@@ -199,3 +199,43 @@ def test_short_training_beats_the_trivial_predictors():
         objective.target_tokenizer.temporal_pooler.final_layer.weight,
     )
     assert encoder.tokenizer.spatial_encoder is not objective.model.tokenizer.spatial_encoder
+
+
+def test_masked_tokens_are_hidden_as_keys():
+    """By default no token attends to the mask tokens, which still get outputs."""
+    objective = _objective("lobe").eval()
+    model = objective.model
+    batch = _batch(n_channels=(6, 6))
+    generator = torch.Generator().manual_seed(2)
+    masked = spatial_mask(batch["group_ids"], generator=torch.Generator().manual_seed(2))
+    out = objective(batch, generator)
+    # another mask token changes the masked positions only: the loss (masked) moves,
+    # the visible tokens' outputs do not
+    tokens = model.tokenize(batch["x"]) + 0.0
+    n_patches = tokens.shape[1] // 6
+    key_mask = masked.clone()
+    fill = masked.repeat(1, n_patches)[..., None]
+    first = model.contextualize(torch.where(fill, 1.0, tokens), 6, None, key_mask)
+    second = model.contextualize(torch.where(fill, -3.0, tokens), 6, None, key_mask)
+    visible = ~masked.repeat(1, n_patches)
+    torch.testing.assert_close(first[visible], second[visible])
+    assert not torch.allclose(first[~visible], second[~visible])
+    # attending to them is the other choice, and changes the loss
+    both = _objective("lobe", attend_to_masked=True).eval()
+    both.load_state_dict(objective.state_dict())
+    other = both(batch, torch.Generator().manual_seed(2))
+    assert not torch.isclose(out["latent_loss"], other["latent_loss"])
+    assert objective.config["attend_to_masked"] is False
+
+
+def test_segment_with_every_channel_masked_keeps_them_as_keys():
+    objective = _objective("lobe").eval()
+    batch = _batch(n_channels=(4, 4))
+    batch["group_ids"] = torch.zeros_like(batch["group_ids"])  # one group: all masked
+    out = objective(batch, torch.Generator().manual_seed(0))
+    assert out["masked_fraction"].item() == 1.0
+    assert torch.isfinite(out["loss"])
+    model = objective.model
+    tokens = model.tokenize(batch["x"])
+    with pytest.raises(ModelInputError, match="no channel left"):
+        model.contextualize(tokens, 4, None, torch.ones(2, 4, dtype=torch.bool))

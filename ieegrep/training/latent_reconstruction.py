@@ -13,7 +13,9 @@ as summarised in ieegrep's digest):
    scale.
 2. **Online branch.** Masked tokens are replaced by one learnable mask token;
    the channel's spatial embedding is still added and rotary positions apply as
-   usual; the transformer sees all tokens.
+   usual. Every token gets an output, but by default no token attends to the
+   masked ones, which carry no signal (``attend_to_masked``; the paper does not
+   say).
 3. **Target branch.** An exponential moving average (EMA) of the *tokenizer
    only* (CNN and projection) encodes the masked patches, without gradient:
    the targets are non-contextual patch tokens. Its momentum rises linearly
@@ -203,6 +205,15 @@ class LatentReconstructionObjective(nn.Module):
         Train the reconstruction head on detached predictions so that it does
         not shape the encoder (default True, the paper's pretraining is latent
         only).
+    attend_to_masked : bool
+        Whether tokens may attend to the masked tokens (default False). Those
+        hold only the mask token and a spatial embedding, no signal, so by
+        default they are hidden as attention keys (their own outputs, which
+        the predictor reads, are still computed); the paper does not say. In
+        a short CPU run this brought the masked-patch reconstruction from
+        0.80 to 0.77 of the trivial predictor's loss after 2,000 steps.
+        A segment whose real channels are all masked (one masking group) keeps
+        them as keys.
 
     Attributes
     ----------
@@ -231,6 +242,7 @@ class LatentReconstructionObjective(nn.Module):
         ema_ramp_fraction: float = 10 / 70,
         reconstruction_weight: float = 1.0,
         detach_reconstruction: bool = True,
+        attend_to_masked: bool = False,
     ):
         super().__init__()
         if not isinstance(model, Barista):
@@ -285,6 +297,7 @@ class LatentReconstructionObjective(nn.Module):
             "ema_ramp_fraction": float(ema_ramp_fraction),
             "reconstruction_weight": float(reconstruction_weight),
             "detach_reconstruction": bool(detach_reconstruction),
+            "attend_to_masked": bool(attend_to_masked),
         }
         self.mask_token = nn.Parameter(torch.empty(d_model))
         nn.init.trunc_normal_(self.mask_token, std=0.02)
@@ -405,7 +418,11 @@ class LatentReconstructionObjective(nn.Module):
         tokens = model.tokenize_patches(patches)
         tokens = torch.where(masked[..., None], self.mask_token.to(tokens.dtype), tokens)
         tokens = tokens + space.to(tokens.dtype).repeat(1, n_patches, 1)
-        hidden = model.contextualize(tokens, n_channels, mask)
+        key_mask = None
+        if not self.config["attend_to_masked"]:
+            unseen = masked_channels if mask is None else masked_channels | mask
+            key_mask = masked_channels & ~unseen.all(dim=1, keepdim=True)
+        hidden = model.contextualize(tokens, n_channels, mask, key_mask)
         predicted = self.predictor(hidden[masked])
         target_patches = patches[masked]
         with torch.no_grad():

@@ -285,7 +285,7 @@ class _CPUConv1d(torch.autograd.Function):
 
 
 def _conv1d(x, weight, bias, dilation=1, padding=0):
-    """``F.conv1d`` (stride 1), with :class:`_CPUConv1d`'s backward on CPU."""
+    """``F.conv1d`` (stride 1); on CPU, 1x1 kernels as a product, others via :class:`_CPUConv1d`."""
     if x.device.type != "cpu":
         return F.conv1d(x, weight, bias, padding=padding, dilation=dilation)
     if weight.shape[-1] == 1:  # 1x1: CPU conv1d takes ~20 ms here, the product ~1 ms

@@ -111,12 +111,13 @@ import numbers
 import os
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from ..exceptions import InvalidParameterError
 from ..verbosity import logger, verbose
+from .stft_kernels import mirror_fold, sliding_hann_modulus, zscore_store
 
 __all__ = ["stft_spectrogram", "windowed_stft_spectrogram"]
 
@@ -247,10 +248,13 @@ class _Plan:
     blk: int = 0
     taps: int = 0  # window length in blocks
     step: int = 0  # hop in blocks
-    basis: np.ndarray | None = None  # (blk, 2 * (n_bins + 1)): re/im interleaved
+    cosines: np.ndarray | None = None  # (blk // 2 + blk % 2, n_bins + 1), see _get_plan
+    sines: np.ndarray | None = None  # (blk // 2, n_bins + 1)
+    twiddle_re: np.ndarray | None = None  # (taps, n_bins + 1): exp(-2j pi k s / taps)
+    twiddle_im: np.ndarray | None = None
+    rotation: float = 0.0  # phase between neighbouring bins of centred block sums
     window: np.ndarray | None = None  # periodic Hann (direct method)
     scale: float = 1.0  # 1 / window.sum()
-    _tiles: dict = field(default_factory=dict)
 
     @property
     def pad(self) -> int:
@@ -264,18 +268,6 @@ class _Plan:
 
     def padded_length(self, n_times: int) -> int:
         return self.nperseg + (self.n_frames(n_times) - 1) * self.hop
-
-    def tile(self, shift: int, n_blocks: int) -> np.ndarray:
-        """Phase factors exp(-2j pi k shift / taps), repeated for ``n_blocks`` blocks."""
-        key = (shift, n_blocks)
-        tile = self._tiles.get(key)
-        if tile is None:
-            k = np.arange(self.n_bins + 1)
-            tile = np.tile(np.exp(-2j * np.pi * k * shift / self.taps), n_blocks)
-            if len(self._tiles) > 64:
-                self._tiles.clear()
-            self._tiles[key] = tile
-        return tile
 
 
 _PLANS: dict = {}
@@ -297,14 +289,19 @@ def _get_plan(nperseg: int, hop: int, n_bins: int) -> _Plan:
     blk = math.gcd(nperseg, hop)
     taps = nperseg // blk
     if taps <= _MAX_TAPS:
-        t = np.arange(blk)[:, None]
-        k = np.arange(n_bins + 1)[None, :]
-        phase = -2.0 * np.pi * t * k / nperseg
-        # scaled by 1 / (2 window.sum()): the Hann combination below leaves out a factor 1/2
-        basis = np.empty((blk, 2 * (n_bins + 1)))
-        basis[:, 0::2] = np.cos(phase) * (0.5 * scale)
-        basis[:, 1::2] = np.sin(phase) * (0.5 * scale)
-        plan = _Plan(nperseg, hop, n_bins, "block", blk, taps, hop // blk, basis, None, scale)
+        # centred block sums (stft_kernels.mirror_fold): angles 2 pi k (c - m) / nperseg,
+        # c = (blk - 1) / 2, for the folded samples m < blk // 2 and, if blk is odd, m = c
+        centre = (blk - 1) / 2
+        k = np.arange(n_bins + 1)
+        angle = 2.0 * np.pi * np.outer(centre - np.arange(blk // 2 + blk % 2), k) / nperseg
+        # scaled by 1 / (2 window.sum()): the Hann combination leaves out a factor 1/2
+        cosines = np.cos(angle) * (0.5 * scale)
+        sines = np.ascontiguousarray(np.sin(angle[: blk // 2]) * (0.5 * scale))
+        shift = -2.0 * np.pi * np.arange(taps)[:, None] * k / taps
+        plan = _Plan(
+            nperseg, hop, n_bins, "block", blk, taps, hop // blk, cosines, sines,
+            np.cos(shift), np.sin(shift), 2.0 * np.pi * centre / nperseg, scale=scale,
+        )  # fmt: skip
     else:
         plan = _Plan(nperseg, hop, n_bins, "direct", window=window, scale=scale)
     if len(_PLANS) > 16:
@@ -373,95 +370,77 @@ def _release_scratch():
     _LOCAL.store = {}
 
 
-def _block_chunk(plan: _Plan, x: np.ndarray, out: np.ndarray) -> None:
-    """Block method on rows ``x`` (r, L), L = nperseg + (F - 1) hop, into ``out`` (r, F, K)."""
-    rows, length = x.shape
-    n_bins, k1, blk, taps, step = plan.n_bins, plan.n_bins + 1, plan.blk, plan.taps, plan.step
-    n_frames = (length - plan.nperseg) // plan.hop + 1
-    n_blocks = length // blk
-    # block sums  B[b, k] = c sum_t x[b blk + t] exp(-2j pi k t / nperseg),  c = 1 / (2 sum(w))
-    sums = _scratch("sums", (rows, n_blocks, 2 * k1))
-    np.matmul(x.reshape(rows, n_blocks, blk), plan.basis, out=sums)
-    flat = sums.view(np.complex128).reshape(rows, n_blocks * k1)
-    # rectangular-window spectra of the frames: sums over `taps` consecutive blocks with
-    # factors w^(k m), w = exp(-2j pi / taps), by doubling: P_2s(b) = P_s(b) + w^(k s) P_s(b + s)
-    powers = {1: flat}
-    size, current, count = 1, flat, n_blocks
-    while 2 * size <= taps:
-        count -= size
-        doubled = _scratch(f"pow{2 * size}", (rows, count * k1), np.complex128)
-        np.multiply(
-            current[:, size * k1 : (size + count) * k1], plan.tile(size, count), out=doubled
-        )
-        doubled += current[:, : count * k1]
-        size *= 2
-        current = doubled
-        powers[size] = current
-    n_starts = n_blocks - taps + 1
-    if size == taps:
-        spec = current
-    else:  # taps is not a power of two: add the binary parts with their offsets (rare)
-        spec, offset = None, 0
-        for part in sorted(powers, reverse=True):
-            if part > taps - offset:
-                continue
-            term = powers[part][:, offset * k1 : (offset + n_starts) * k1]
-            term = term * plan.tile(offset, n_starts) if offset else term.copy()
-            spec = term if spec is None else np.add(spec, term, out=spec)
-            offset += part
-            if offset == taps:
-                break
-    if step > 1:  # frames start every `step` blocks
-        spec = np.ascontiguousarray(spec.reshape(rows, n_starts, k1)[:, ::step][:, :n_frames])
-        spec = spec.reshape(rows, n_frames * k1)
-    # periodic Hann in the frequency domain, Y_k = (X_k - (X_(k-1) + X_(k+1)) / 2) / 2; the
-    # last factor 1/2 is in the basis. Computed on the flattened array: entries k = 0 and k = K
-    # mix neighbouring frames and are fixed or dropped below.
-    hann = _scratch("hann", (rows, n_frames * k1), np.complex128)
-    inner = hann[:, 1:-1]
-    np.add(spec[:, :-2], spec[:, 2:], out=inner)
-    inner *= -0.5
-    inner += spec[:, 1:-1]
-    hann3 = hann.reshape(rows, n_frames, k1)
-    spec3 = spec.reshape(rows, n_frames, k1)
-    # k = 0: X_(-1) = conj(X_1) for a real signal
-    np.subtract(spec3[:, :, 0], spec3[:, :, 1].real, out=hann3[:, :, 0])
-    np.abs(hann3[:, :, :n_bins], out=out)
+def _block_chunk(plan, x, sources, offsets, lo, hi, n_frames, out):
+    """Block method for the pieces of :func:`_piece_magnitudes` into ``out`` (r, F, K)."""
+    rows = sources.size
+    n_blocks = (plan.nperseg + (n_frames - 1) * plan.hop) // plan.blk
+    n_k = plan.n_bins + 1
+    even = _scratch("even", (rows, n_blocks, plan.cosines.shape[0]))
+    odd = _scratch("odd", (rows, n_blocks, plan.sines.shape[0]))
+    mirror_fold(x, sources, offsets, lo, hi, even, odd)
+    # centred block sums: real parts from the even halves, imaginary parts from the odd
+    sums_re = _scratch("sums_re", (rows, n_blocks, n_k))
+    sums_im = _scratch("sums_im", (rows, n_blocks, n_k))
+    np.matmul(even, plan.cosines, out=sums_re)
+    if odd.shape[2]:
+        np.matmul(odd, plan.sines, out=sums_im)
+    else:  # 1-sample blocks
+        sums_im[:] = 0.0
+    sliding_hann_modulus(
+        sums_re, sums_im, plan.twiddle_re, plan.twiddle_im, plan.taps, plan.step,
+        plan.rotation, out,
+    )  # fmt: skip
 
 
-def _direct_chunk(plan: _Plan, x: np.ndarray, out: np.ndarray) -> None:
-    """SciPy's own way: windowed frames, real FFT, kept bins, into ``out`` (r, F, K)."""
-    frames = np.lib.stride_tricks.sliding_window_view(x, plan.nperseg, axis=-1)[:, :: plan.hop]
+def _direct_chunk(plan, x, sources, offsets, lo, hi, n_frames, out):
+    """SciPy's own way (windowed frames, real FFT, kept bins) into ``out`` (r, F, K)."""
+    length = plan.nperseg + (n_frames - 1) * plan.hop
+    pieces = _scratch("pieces", (sources.size, length))
+    a, b = max(lo, 0), min(hi, length)
+    pieces[:, :a] = 0.0
+    pieces[:, max(a, b) :] = 0.0
+    for i, (source, offset) in enumerate(zip(sources.tolist(), offsets.tolist())):
+        if b > a:
+            pieces[i, a:b] = x[source, offset + a : offset + b]
+    frames = np.lib.stride_tricks.sliding_window_view(pieces, plan.nperseg, axis=-1)[:, :: plan.hop]
     spectrum = np.fft.rfft(frames * plan.window, axis=-1)[..., : plan.n_bins]
     np.abs(spectrum, out=out)
     out *= plan.scale
 
 
-def _magnitudes(plan: _Plan, x: np.ndarray, out=None) -> np.ndarray:
-    """|STFT| of the kept bins for rows ``x`` (R, L), L = nperseg + (F - 1) hop -> (R, F, K).
+def _piece_magnitudes(plan, x, starts, lo, n_frames, n_eff, out=None):
+    """|STFT| of the kept bins for ``n_frames`` frames of pieces of ``x`` -> (C * W, F, K).
 
-    ``x`` may be a strided view whose last axis is contiguous. Works in chunks of a
-    few hundred frames so that the temporaries stay in cache.
+    Piece ``(c, w)`` (row ``c * W + w`` of the result) is ``x[c, starts[w] + lo + t]``
+    for ``t < nperseg + (n_frames - 1) hop``, and zero where ``lo + t`` falls outside
+    ``[0, n_eff)`` (the window's own zero padding). ``x`` is read in place. Works in
+    chunks of a few hundred frames so that the temporaries stay in cache.
     """
-    rows, length = x.shape
-    n_frames = (length - plan.nperseg) // plan.hop + 1
+    n_sources, n_windows = x.shape[0], starts.size
+    rows = n_sources * n_windows
     if out is None:
         out = np.empty((rows, n_frames, plan.n_bins))
+    sources = np.repeat(np.arange(n_sources, dtype=np.int64), n_windows)
+    offsets = np.tile(np.asarray(starts, dtype=np.int64) + lo, n_sources)
     if plan.method == "block":
-        chunk, per_frame = _block_chunk, plan.step * (plan.n_bins + 1) * 16 * 4
+        chunk, per_frame = _block_chunk, plan.step * (plan.blk + 2 * plan.n_bins + 2) * 8 * 2
     else:
         chunk, per_frame = _direct_chunk, plan.nperseg * 8 * 3
     frames_per_chunk = max(16, _CHUNK_BYTES // per_frame)
     if n_frames <= frames_per_chunk:
         step_rows = max(1, frames_per_chunk // n_frames)
         for r0 in range(0, rows, step_rows):
-            chunk(plan, x[r0 : r0 + step_rows], out[r0 : r0 + step_rows])
+            r1 = r0 + step_rows
+            chunk(plan, x, sources[r0:r1], offsets[r0:r1], -lo, n_eff - lo, n_frames, out[r0:r1])
         return out
-    for r0 in range(rows):
+    for r in range(rows):
         for g0 in range(0, n_frames, frames_per_chunk):
             g1 = min(n_frames, g0 + frames_per_chunk)
-            segment = x[r0 : r0 + 1, g0 * plan.hop : (g1 - 1) * plan.hop + plan.nperseg]
-            chunk(plan, segment, out[r0 : r0 + 1, g0:g1])
+            shift = g0 * plan.hop
+            chunk(
+                plan, x, sources[r : r + 1], offsets[r : r + 1] + shift, -lo - shift,
+                n_eff - lo - shift, g1 - g0, out[r : r + 1, g0:g1],
+            )  # fmt: skip
     return out
 
 
@@ -470,43 +449,14 @@ def _magnitudes(plan: _Plan, x: np.ndarray, out=None) -> np.ndarray:
 # ------------------------------------------------------------------------------------------
 
 
-def _store(out, r0, r1, windows, values, finite):
-    """Write ``values`` (rows, n_windows, F', K) into ``out[r0:r1, windows]``."""
-    for i, w in enumerate(windows.tolist()):
-        destination = out[r0:r1, w]
-        np.copyto(destination, values[:, i], casting="same_kind")
-        if not finite:
-            np.copyto(destination, 0.0, where=np.isnan(destination))
-
-
 def _finish(magnitude, settings, out, r0, r1, windows):
     """Z-score / trim / NaN -> 0 of magnitudes (rows, n_windows, F, K) into ``out``.
 
     ``out[r0:r1, windows[i]]`` receives window ``i`` as float32.
     """
-    normalize, zscore_before_trim, trim, finite = settings
-    n_frames = magnitude.shape[-2]
-    kept = slice(trim, n_frames - trim)
-    if normalize is None:
-        _store(out, r0, r1, windows, magnitude[..., kept, :], finite)
-        return
-    source = magnitude if zscore_before_trim else magnitude[..., kept, :]
-    n_used = source.shape[-2]
-    mean = np.matmul(np.full(n_used, 1.0 / n_used), source)[..., None, :]
-    deviation = np.subtract(source, mean, out=_scratch("deviation", source.shape))
-    variance = np.einsum("...tf,...tf->...f", deviation, deviation)
-    variance /= n_used  # ddof = 0
-    std = np.sqrt(variance)
-    std[std == 0] = 1.0
-    if zscore_before_trim:
-        deviation = deviation[..., kept, :]
-    deviation /= std[..., None, :]
-    if zscore_before_trim:
-        # reference rule: if the std of the whole z-scored item is 0, it becomes ones
-        constant = np.all(variance == 0, axis=-1)
-        if constant.any():
-            deviation[constant] = 1.0
-    _store(out, r0, r1, windows, deviation, finite)
+    normalize, zscore_before_trim, trim, _ = settings
+    windows = np.ascontiguousarray(windows, dtype=np.int64)
+    zscore_store(magnitude, out, r0, windows, trim, normalize is not None, zscore_before_trim)
 
 
 # ------------------------------------------------------------------------------------------
@@ -1003,46 +953,26 @@ def _runs(s, phase, first, n_inner, hop, pad):
     return np.split(np.arange(s.size), breaks)
 
 
-def _padded_pieces(x, starts, lo, hi, n_eff):
-    """``x[:, start + o]`` for o in [lo, hi), zero outside [0, n_eff) -> (R, W, hi - lo)."""
-    pieces = _scratch("pieces", (x.shape[0], starts.size, hi - lo))
-    a, b = max(lo, 0), min(hi, n_eff)
-    if b <= a:
-        pieces[:] = 0.0
-        return pieces
-    pieces[:, :, : a - lo] = 0.0
-    pieces[:, :, b - lo :] = 0.0
-    for i, start in enumerate(starts.tolist()):
-        pieces[:, i, a - lo : b - lo] = x[:, start + a : start + b]
-    return pieces
-
-
 def _solo_magnitudes(plan, x, starts, geometry):
     n_eff, n_frames = geometry[:2]
-    padded = plan.nperseg + (n_frames - 1) * plan.hop
-    pieces = _padded_pieces(x, starts, -plan.pad, padded - plan.pad, n_eff)
     mags = _scratch("mags", (x.shape[0] * starts.size, n_frames, plan.n_bins))
-    _magnitudes(plan, pieces.reshape(-1, padded), mags)
+    _piece_magnitudes(plan, x, starts, -plan.pad, n_frames, n_eff, mags)
     return mags.reshape(x.shape[0], starts.size, n_frames, plan.n_bins)
 
 
 def _edge_magnitudes(plan, x, starts, geometry):
     """Frames touching the zero padding: (R, W, first, K) and (R, W, F - last, K)."""
     n_eff, n_frames, first, last, _ = geometry
-    hop, pad, nperseg = plan.hop, plan.pad, plan.nperseg
     shape = (x.shape[0], starts.size)
     front = back = None
     if first > 0:
-        hi = (first - 1) * hop + nperseg - pad
-        pieces = _padded_pieces(x, starts, -pad, hi, n_eff)
         front = _scratch("front", (math.prod(shape), first, plan.n_bins))
-        _magnitudes(plan, pieces.reshape(-1, hi + pad), front)
+        _piece_magnitudes(plan, x, starts, -plan.pad, first, n_eff, front)
         front = front.reshape(*shape, first, -1)
     if last < n_frames:
-        lo, hi = last * hop - pad, (n_frames - 1) * hop + nperseg - pad
-        pieces = _padded_pieces(x, starts, lo, hi, n_eff)
         back = _scratch("back", (math.prod(shape), n_frames - last, plan.n_bins))
-        _magnitudes(plan, pieces.reshape(-1, hi - lo), back)
+        lo = last * plan.hop - plan.pad
+        _piece_magnitudes(plan, x, starts, lo, n_frames - last, n_eff, back)
         back = back.reshape(*shape, n_frames - last, -1)
     return front, back
 
@@ -1057,7 +987,7 @@ def _run_task(plan, x, starts, windows, geometry, out, r0, r1, pair_bytes, setti
     head = int(begin[0])
     span = int((begin[-1] - head) // hop + n_inner)
     inner = _scratch("inner", (x.shape[0], span, n_bins))
-    _magnitudes(plan, x[:, head : head + nperseg + (span - 1) * hop], inner)
+    _piece_magnitudes(plan, x, np.array([head]), 0, span, x.shape[1] - head, inner)
     front, back = _edge_magnitudes(plan, x, s, geometry)
     offsets = (begin - head) // hop
     rows = x.shape[0]

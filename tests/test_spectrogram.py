@@ -116,6 +116,7 @@ def test_fixture_windowed_and_torch(stft_ref):
         (512, 2600, 100, 13),  # defaults at 512 Hz: gcd 1 -> direct path
         (2048, 6000, 300, 40),  # 15 taps (not a power of two), frames every 2 blocks
         (300, 1500, 59, 7),  # odd window, 1-sample blocks, frames every 7 blocks
+        (1000, 3000, 45, 15),  # odd 15-sample blocks (a centre sample), 3 taps = 2 + 1
     ],
 )
 def test_matches_scipy(sfreq, n_times, nperseg, hop):

@@ -405,8 +405,8 @@ def _direct_chunk(plan, x, sources, offsets, lo, hi, n_frames, out):
     a, b = max(lo, 0), min(hi, length)
     pieces[:, :a] = 0.0
     pieces[:, max(a, b) :] = 0.0
-    for i, (source, offset) in enumerate(zip(sources.tolist(), offsets.tolist())):
-        if b > a:
+    if b > a:
+        for i, (source, offset) in enumerate(zip(sources.tolist(), offsets.tolist())):
             pieces[i, a:b] = x[source, offset + a : offset + b]
     frames = np.lib.stride_tricks.sliding_window_view(pieces, plan.nperseg, axis=-1)[:, :: plan.hop]
     spectrum = np.fft.rfft(frames * plan.window, axis=-1)[..., : plan.n_bins]

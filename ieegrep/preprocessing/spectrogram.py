@@ -388,10 +388,7 @@ def _block_chunk(plan, x, sources, offsets, lo, hi, n_frames, out):
     sums_re = _scratch("sums_re", (rows, n_blocks, n_k))
     sums_im = _scratch("sums_im", (rows, n_blocks, n_k))
     np.matmul(even, plan.cosines, out=sums_re)
-    if odd.shape[2]:
-        np.matmul(odd, plan.sines, out=sums_im)
-    else:  # 1-sample blocks
-        sums_im[:] = 0.0
+    np.matmul(odd, plan.sines, out=sums_im)  # zeros for 1-sample blocks (no odd half)
     sliding_hann_modulus(
         sums_re, sums_im, plan.twiddle_re, plan.twiddle_im, plan.taps, plan.step,
         plan.rotation, out,

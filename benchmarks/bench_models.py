@@ -3,7 +3,8 @@
 BrainBERT embedding throughput, large config (768 / 6 layers / 12 heads / FF 3072), CPU:
 
 * ``BrainBERT.embed`` (batch-first, fused scaled-dot-product attention, no-padding
-  shortcut, last layer evaluated only at the 10 pooled centre frames), against
+  shortcut, last layer evaluated only at the 10 pooled centre frames without projecting
+  keys and values, CPU batches run a few windows at a time), against
 * the reference way (BrainBERT notes §5.2): the same weights in a plain
   ``nn.TransformerEncoder`` of ``nn.TransformerEncoderLayer(batch_first=False)``, input
   transposed to ``(T, B, D)`` with a key-padding mask, output transposed back, then the
@@ -42,9 +43,13 @@ def matmul_gflops(n: int = 4096, repeats: int = 3) -> float:
 def brainbert_flops(n_frames: int, config: dict, center_frames: int | None = None) -> float:
     """Multiply-add FLOPs (x2) of one window's encoder forward.
 
-    ``center_frames`` counts the last layer as evaluated only at those query frames.
+    ``center_frames`` counts the last layer the way ``BrainBERT.embed`` runs it: only
+    at those query frames, with keys and values never projected (each head's query
+    is moved into input space, then scores and the weighted mix act on the layer
+    input; see ``_SelfAttention.attend_few``).
     """
     t, f, d, ff = n_frames, config["n_freqs"], config["d_model"], config["d_ff"]
+    heads = config["n_heads"]
 
     def layer(queries):
         kv = 2 * t * d * 2 * d
@@ -54,8 +59,16 @@ def brainbert_flops(n_frames: int, config: dict, center_frames: int | None = Non
         feed_forward = 2 * 2 * queries * d * ff
         return kv + q + attention + out + feed_forward
 
+    def few_query_layer(queries):
+        q = 2 * queries * d * d
+        q_to_input, value_projection = 2 * queries * d * d, 2 * queries * d * d
+        scores_and_mix = 2 * 2 * heads * queries * t * d
+        out = 2 * queries * d * d
+        feed_forward = 2 * 2 * queries * d * ff
+        return q + q_to_input + value_projection + scores_and_mix + out + feed_forward
+
     total = 2 * t * f * d + (config["n_layers"] - 1) * layer(t)
-    return total + layer(center_frames or t)
+    return total + (few_query_layer(center_frames) if center_frames else layer(t))
 
 
 def reference_encoder(model: BrainBERT) -> nn.TransformerEncoder:
@@ -75,13 +88,19 @@ def reference_encoder(model: BrainBERT) -> nn.TransformerEncoder:
     return encoder.eval()
 
 
-def embedding_throughput(batch: int, n_frames: int, repeats: int) -> None:
-    """Print BrainBERT-large embedding throughput against the reference way."""
+def _seeded_large() -> BrainBERT:
+    """The large config, seeded, with its init symmetries broken (no weights are bundled)."""
     torch.manual_seed(0)
     model = BrainBERT.from_config("large").eval()
-    with torch.no_grad():  # break the init symmetries so the comparison means something
+    with torch.no_grad():
         for parameter in model.parameters():
             parameter.add_(0.02 * torch.randn_like(parameter))
+    return model
+
+
+def embedding_throughput(batch: int, n_frames: int, repeats: int) -> None:
+    """Print BrainBERT-large embedding throughput against the reference way."""
+    model = _seeded_large()
     reference = reference_encoder(model)
     spec = torch.randn(batch, n_frames, model.config["n_freqs"])
     padding = torch.zeros(batch, n_frames, dtype=torch.bool)
@@ -99,8 +118,18 @@ def embedding_throughput(batch: int, n_frames: int, repeats: int) -> None:
         with torch.autocast("cpu", dtype=torch.bfloat16):
             return model.embed(spec, padding, pool="center").float()
 
+    def reference_bf16():
+        # the reference way under the same autocast: what bf16 alone buys
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return reference_way().float()
+
     peak = matmul_gflops()
-    ways = (("reference", reference_way), ("ieegrep", ieegrep_way), ("ieegrep bf16", ieegrep_bf16))
+    ways = (
+        ("reference", reference_way),
+        ("ieegrep", ieegrep_way),
+        ("reference bf16", reference_bf16),
+        ("ieegrep bf16", ieegrep_bf16),
+    )
     times = {name: [] for name, _ in ways}
     with torch.no_grad():
         outputs = {name: run() for name, run in ways}  # warm-up
@@ -133,7 +162,7 @@ def embedding_throughput(batch: int, n_frames: int, repeats: int) -> None:
         rates[name] = batch / best
         gflops = full * rates[name] / 1e9
         print(
-            f"  {name:12s}: {rates[name]:7.2f} windows/s (best of {repeats}: {best:.3f} s/batch), "
+            f"  {name:14s}: {rates[name]:7.2f} windows/s (best of {repeats}: {best:.3f} s/batch), "
             f"{gflops:.1f} model GFLOP/s = {gflops / peak:.0%} of matmul peak"
         )
     diff = (outputs["reference"] - outputs["ieegrep"]).abs().max()
@@ -153,6 +182,71 @@ def embedding_throughput(batch: int, n_frames: int, repeats: int) -> None:
         f"  speed-up ieegrep bf16 / reference: {rates['ieegrep bf16'] / rates['reference']:.2f}x "
         f"(max abs diff {float(diff):.2e} on values of mean magnitude {float(scale):.2f}; "
         f"smallest cosine similarity of an embedding {float(cosine):.6f})"
+    )
+    print(
+        "  speed-up ieegrep bf16 / reference bf16: "
+        f"{rates['ieegrep bf16'] / rates['reference bf16']:.2f}x"
+    )
+
+
+def bf16_decoding_check(n_splits: int = 5) -> None:
+    """Does bf16 change what the embeddings decode? Real labelled data, fp32 vs bf16.
+
+    Bern-Barcelona (``../shared/data/labelled``, research use, never bundled): 100
+    bipolar pairs x 2 channels x 20 s at 512 Hz, focal vs non-focal, each record cut
+    into four 5-s windows whose embeddings are averaged. The encoder is the large
+    config with the seeded weights of :func:`embedding_throughput` (no released
+    weights are bundled), so the AUROC itself says little; the point is the
+    per-fold difference between the two precisions on identical folds.
+    """
+    from pathlib import Path
+
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from ieegrep.decoding.embedders import BrainBERTEmbedder
+    from ieegrep.decoding.splits import GroupedSplit, cross_validate_auroc
+
+    path = Path(__file__).resolve().parents[2] / "shared/data/labelled/bern_barcelona_50.npz"
+    if not path.is_file():
+        print(f"bf16 decoding check skipped: {path} not found")
+        return
+    data = np.load(path)
+    X, y, sfreq = data["X"].astype(np.float64), data["y"].astype(int), float(data["fs"])
+    n, c, t = X.shape
+    windows = X[..., : t // 4 * 4].reshape(n, c, 4, t // 4).transpose(0, 2, 1, 3)
+    windows = windows.reshape(n * 4, c, t // 4)
+    model = _seeded_large()
+    features, elapsed = {}, {}
+    for precision in ("float32", "bfloat16"):
+        embedder = BrainBERTEmbedder(model=model, sfreq=sfreq, precision=precision)
+        start = time.perf_counter()
+        features[precision] = embedder.fit_transform(windows).reshape(n, 4, -1).mean(axis=1)
+        elapsed[precision] = time.perf_counter() - start
+    folds = list(GroupedSplit(n_splits).split(None, y, np.arange(n)))
+    scores = {}
+    for precision, values in features.items():
+        classifier = make_pipeline(
+            StandardScaler(), LogisticRegression(max_iter=10000, tol=1e-3, random_state=42)
+        )
+        scores[precision] = cross_validate_auroc(classifier, values, y, cv=folds).scores
+    a, b = features["float32"], features["bfloat16"]
+    cosine = (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
+    print(
+        f"bf16 decoding check, Bern-Barcelona ({n} records x {c} channels x 4 windows, "
+        f"{n_splits} group folds), BrainBERT large (seeded weights):"
+    )
+    for precision in ("float32", "bfloat16"):
+        print(
+            f"  {precision:8s}: AUROC {scores[precision].mean():.4f} "
+            f"(folds {np.round(scores[precision], 4).tolist()}), "
+            f"embedding in {elapsed[precision]:.1f} s"
+        )
+    print(
+        f"  largest per-fold AUROC difference {np.abs(scores['float32'] - scores['bfloat16']).max():.4f}; "
+        f"smallest record-embedding cosine similarity {cosine.min():.6f}"
     )
 
 
@@ -236,10 +330,13 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--skip-pretraining", action="store_true")
+    parser.add_argument("--skip-decoding", action="store_true", help="skip the bf16 decoding check")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     embedding_throughput(args.batch, args.frames, args.repeats)
+    if not args.skip_decoding:
+        bf16_decoding_check()
     if not args.skip_pretraining:
         pretraining_steps()
         barista_steps()

@@ -101,6 +101,48 @@ def test_embed_center_equals_encode_then_pool():
     assert index.flatten().tolist() == [29.5, 19.5, 11.5]
 
 
+def test_cpu_inference_chunks_match_whole_batch(monkeypatch):
+    """No-grad CPU inference splits the batch; results equal the unsplit (grad) path."""
+    import ieegrep.models.brainbert as brainbert
+
+    torch.manual_seed(4)
+    model = BrainBERT.from_config("tiny", n_layers=2, max_len=200).eval()
+    spec = torch.randn(7, 50, 40)
+    mask = torch.zeros(7, 50, dtype=torch.bool)
+    mask[2, 30:] = True  # padded rows in the first and last pieces only
+    mask[6, 41:] = True
+    whole_hidden = model.encode(spec, mask).detach()
+    whole_embedding = model.embed(spec, mask).detach()
+    assert whole_hidden.requires_grad is False
+    monkeypatch.setattr(brainbert, "_CPU_CHUNK_FRAMES", 100)  # 2 windows per piece
+    calls = []
+    original = BrainBERT._embed_center
+
+    def counted(self, *args):
+        calls.append(args[0].shape[0])
+        return original(self, *args)
+
+    monkeypatch.setattr(BrainBERT, "_embed_center", counted)
+    with torch.no_grad():
+        assert _max_diff(model.encode(spec, mask), whole_hidden) <= 1e-5
+        assert _max_diff(model.embed(spec, mask), whole_embedding) <= 1e-5
+    assert calls == [2, 2, 2, 1]
+
+
+def test_few_query_attention_equals_projected_attention():
+    """The last layer's key/value-free attention equals projecting every frame."""
+    torch.manual_seed(5)
+    attention = BrainBERT.from_config("tiny", n_layers=1).transformer.layers[0].self_attn
+    with torch.no_grad():
+        attention.in_proj_bias.normal_()  # key and value biases must be handled, not zero
+        x, queries = torch.randn(3, 40, 192), torch.randn(3, 6, 192)
+        keep = torch.ones(3, 1, 1, 40, dtype=torch.bool)
+        keep[1, ..., 25:] = False
+        for mask in (None, keep):
+            projected = attention(x, mask, 0.0, queries)
+            assert _max_diff(attention.attend_few(x, mask, queries), projected) <= 1e-5
+
+
 def test_shapes_presets_and_parameter_count():
     assert PRESETS["large"] == {"d_model": 768, "n_layers": 6, "n_heads": 12, "d_ff": 3072}
     large = BrainBERT.from_config("large")

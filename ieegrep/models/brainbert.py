@@ -15,6 +15,8 @@ every 50 samples at 2048 Hz):
 3. reconstruction head: ``Linear(D, D)`` → activation → LayerNorm → ``Linear(D, F)``.
 
 The encoder runs batch-first with fused :func:`torch.nn.functional.scaled_dot_product_attention`.
+CPU inference (no gradients) runs large batches a few windows at a time, and
+:meth:`BrainBERT.embed` evaluates the last layer only at the pooled frames.
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ PRESETS: dict[str, dict] = {
 }
 
 _ACTIVATIONS = {"gelu": F.gelu, "relu": F.relu}
+
+# frames per piece when CPU inference splits a batch (BrainBERT._inference_chunks)
+_CPU_CHUNK_FRAMES = 640
 
 # model_cfg field of an official checkpoint -> BrainBERT constructor argument
 _OFFICIAL_FIELDS = {
@@ -121,6 +126,32 @@ class _SelfAttention(nn.Module):
         out = out.transpose(1, 2).reshape(batch, -1, d_model)
         return self.out_proj(out)
 
+    def attend_few(self, x, attn_mask, queries):
+        """Attention from a few ``queries`` (B, Q, D) to ``x`` (B, T, D), without dropout.
+
+        Equal to :meth:`forward` with ``dropout_p=0``, but keys and values are never
+        projected: each head's query is moved into input space (``q W_k``), so the
+        scores are ``(q W_k) x^T`` (the key bias shifts a row of scores by a constant,
+        which softmax ignores) and the output is ``(p x) W_v^T + b_v`` (the weights
+        ``p`` of a row sum to 1). With Q much smaller than T this costs O(Q T D)
+        instead of the O(T D^2) of projecting every frame.
+        """
+        batch, n_queries, d_model = queries.shape
+        heads, head_dim = self.n_heads, d_model // self.n_heads
+        _, w_k, w_v = self.in_proj_weight.view(3, heads, head_dim, d_model).unbind(0)
+        b_v = self.in_proj_bias[2 * d_model :].view(heads, head_dim)
+        q = F.linear(queries, self.in_proj_weight[:d_model], self.in_proj_bias[:d_model])
+        q = q.view(batch, n_queries, heads, head_dim) * head_dim**-0.5
+        # heads x queries rows per item, each a vector in input space: (B, H * Q, D)
+        q = torch.einsum("bqhd,hde->bhqe", q, w_k).reshape(batch, heads * n_queries, d_model)
+        scores = torch.bmm(q, x.transpose(1, 2)).view(batch, heads, n_queries, -1)
+        if attn_mask is not None:
+            scores = scores.masked_fill(~attn_mask, float("-inf"))
+        weights = scores.softmax(dim=-1).view(batch, heads * n_queries, -1)
+        mixed = torch.bmm(weights, x).view(batch, heads, n_queries, d_model)
+        out = torch.einsum("bhqe,hde->bqhd", mixed, w_v) + b_v
+        return self.out_proj(out.reshape(batch, n_queries, d_model))
+
 
 class _EncoderLayer(nn.Module):
     """Post-norm Transformer layer (the layout of PyTorch's default ``TransformerEncoderLayer``)."""
@@ -138,7 +169,10 @@ class _EncoderLayer(nn.Module):
     def forward(self, x: Tensor, attn_mask: Tensor | None, queries: Tensor | None = None):
         p = self.dropout if self.training else 0.0
         residual = x if queries is None else queries
-        attended = self.self_attn(x, attn_mask, p, queries)
+        if queries is not None and not p:
+            attended = self.self_attn.attend_few(x, attn_mask, queries)
+        else:
+            attended = self.self_attn(x, attn_mask, p, queries)
         x = self.norm1(residual + F.dropout(attended, p, self.training))
         hidden = F.dropout(self.activation(self.linear1(x)), p, self.training)
         return self.norm2(x + F.dropout(self.linear2(hidden), p, self.training))
@@ -447,6 +481,13 @@ class BrainBERT(PretrainedModel, nn.Module):
             Only with ``all_layers=True``: the input encoding then each layer's output.
         """
         padding_mask = self._check(spec, padding_mask)
+        if all_layers:
+            return self._encode(spec, padding_mask, all_layers=True)
+        return _concat(
+            [self._encode(*chunk) for chunk in self._inference_chunks(spec, padding_mask)]
+        )
+
+    def _encode(self, spec, padding_mask, all_layers=False):
         attn_mask = self._attention_mask(padding_mask)
         x = self.input_encoding(spec)
         layers = [x]
@@ -454,6 +495,24 @@ class BrainBERT(PretrainedModel, nn.Module):
             x = layer(x, attn_mask)
             layers.append(x)
         return (x, layers) if all_layers else x
+
+    def _inference_chunks(self, spec, padding_mask, *rows):
+        """Split a batch (and any per-row tensors) for CPU inference; else one piece.
+
+        With a few windows at a time, every intermediate of a layer stays in cache
+        and under the C allocator's mmap threshold. Whole large batches allocate
+        fresh buffers of tens to hundreds of MB per layer, whose page faults cost
+        about a tenth of a BrainBERT-large forward on CPU. Training (gradients
+        enabled) and other devices keep whole batches.
+        """
+        step = max(1, _CPU_CHUNK_FRAMES // spec.shape[1])
+        if spec.device.type != "cpu" or torch.is_grad_enabled() or spec.shape[0] <= step:
+            return [(spec, padding_mask, *rows)]
+        return [
+            (spec[i : i + step], None if padding_mask is None else padding_mask[i : i + step])
+            + tuple(row[i : i + step] for row in rows)
+            for i in range(0, spec.shape[0], step)
+        ]
 
     def forward(self, spec: Tensor, padding_mask: Tensor | None = None) -> Tensor:
         """Reconstruct the spectrogram from the encoder's hidden states.
@@ -508,6 +567,10 @@ class BrainBERT(PretrainedModel, nn.Module):
             return _pool(self.encode(spec, padding_mask), pool, padding_mask, n_center)
         padding_mask = self._check(spec, padding_mask)
         index = _center_index(spec.shape[0], spec.shape[1], padding_mask, n_center, spec.device)
+        chunks = self._inference_chunks(spec, padding_mask, index)
+        return _concat([self._embed_center(*chunk) for chunk in chunks])
+
+    def _embed_center(self, spec, padding_mask, index):
         attn_mask = self._attention_mask(padding_mask)
         x = self.input_encoding(spec)
         *layers, last = self.transformer.layers
@@ -515,6 +578,10 @@ class BrainBERT(PretrainedModel, nn.Module):
             x = layer(x, attn_mask)
         queries = torch.gather(x, 1, index[:, :, None].expand(-1, -1, x.shape[2]))
         return last(x, attn_mask, queries).mean(dim=1)
+
+
+def _concat(pieces: list[Tensor]) -> Tensor:
+    return pieces[0] if len(pieces) == 1 else torch.cat(pieces)
 
 
 def _center_index(batch, n_frames, padding_mask, n_center, device) -> Tensor:

@@ -199,39 +199,30 @@ def bf16_decoding_check(n_splits: int = 5) -> None:
     weights are bundled), so the AUROC itself says little; the point is the
     per-fold difference between the two precisions on identical folds.
     """
-    from pathlib import Path
-
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    from bench_real_decoding import SHARED, _classifier, embed  # this folder is on sys.path
 
     from ieegrep.decoding.embedders import BrainBERTEmbedder
     from ieegrep.decoding.splits import GroupedSplit, cross_validate_auroc
 
-    path = Path(__file__).resolve().parents[2] / "shared/data/labelled/bern_barcelona_50.npz"
+    path = SHARED / "labelled" / "bern_barcelona_50.npz"
     if not path.is_file():
         print(f"bf16 decoding check skipped: {path} not found")
         return
     data = np.load(path)
     X, y, sfreq = data["X"].astype(np.float64), data["y"].astype(int), float(data["fs"])
-    n, c, t = X.shape
-    windows = X[..., : t // 4 * 4].reshape(n, c, 4, t // 4).transpose(0, 2, 1, 3)
-    windows = windows.reshape(n * 4, c, t // 4)
+    n, c = X.shape[:2]
     model = _seeded_large()
     features, elapsed = {}, {}
     for precision in ("float32", "bfloat16"):
         embedder = BrainBERTEmbedder(model=model, sfreq=sfreq, precision=precision)
         start = time.perf_counter()
-        features[precision] = embedder.fit_transform(windows).reshape(n, 4, -1).mean(axis=1)
+        features[precision] = embed(embedder, X, 4)
         elapsed[precision] = time.perf_counter() - start
     folds = list(GroupedSplit(n_splits).split(None, y, np.arange(n)))
     scores = {}
     for precision, values in features.items():
-        classifier = make_pipeline(
-            StandardScaler(), LogisticRegression(max_iter=10000, tol=1e-3, random_state=42)
-        )
-        scores[precision] = cross_validate_auroc(classifier, values, y, cv=folds).scores
+        scores[precision] = cross_validate_auroc(_classifier(), values, y, cv=folds).scores
     a, b = features["float32"], features["bfloat16"]
     cosine = (a * b).sum(1) / np.linalg.norm(a, axis=1) / np.linalg.norm(b, axis=1)
     print(
@@ -244,8 +235,9 @@ def bf16_decoding_check(n_splits: int = 5) -> None:
             f"(folds {np.round(scores[precision], 4).tolist()}), "
             f"embedding in {elapsed[precision]:.1f} s"
         )
+    fold_diff = np.abs(scores["float32"] - scores["bfloat16"]).max()
     print(
-        f"  largest per-fold AUROC difference {np.abs(scores['float32'] - scores['bfloat16']).max():.4f}; "
+        f"  largest per-fold AUROC difference {fold_diff:.4f}; "
         f"smallest record-embedding cosine similarity {cosine.min():.6f}"
     )
 
